@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command table. Each command is one function taking the context and
+ * its payload struct in kernel memory; transports (ioctl here, io_uring
+ * uring_cmd later) only move payloads in and out, so the semantics exist
+ * once. The ioctl number of each entry is the source of truth for the
+ * payload's size and direction.
+ */
+
+#include <linux/build_bug.h>
+#include <linux/uaccess.h>
+#include <uapi/linux/timerx.h>
+
+#include "cmd.h"
+#include "context.h"
+#include "ring.h"
+#include "timer.h"
+
+union timerx_cmd_payload {
+	struct timerx_ring_params ring_params;
+	struct timerx_create create;
+	struct timerx_arm arm;
+	struct timerx_timer_ref ref;
+	struct timerx_timer_info info;
+	struct timerx_ctx_info ctx_info;
+};
+
+struct timerx_command {
+	unsigned int ioctl;
+	int (*fn)(struct timerx_ctx *ctx, union timerx_cmd_payload *p);
+};
+
+static int timerx_cmd_setup_ring(struct timerx_ctx *ctx,
+				 union timerx_cmd_payload *p)
+{
+	return timerx_ring_setup(&ctx->ring, &p->ring_params);
+}
+
+static int timerx_cmd_create(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_create(ctx, &p->create);
+}
+
+static int timerx_cmd_arm(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_arm(ctx, &p->arm);
+}
+
+static int timerx_cmd_cancel(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_cancel(ctx, &p->ref);
+}
+
+static int timerx_cmd_delete(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_delete(ctx, &p->ref);
+}
+
+static int timerx_cmd_get(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_get(ctx, &p->info);
+}
+
+static int timerx_cmd_flush(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	if (!timerx_ring_is_setup(&ctx->ring))
+		return -EBADFD;
+	return timerx_ring_flush(&ctx->ring);
+}
+
+static int timerx_cmd_ctx_info(struct timerx_ctx *ctx,
+			       union timerx_cmd_payload *p)
+{
+	struct timerx_ctx_info *info = &p->ctx_info;
+	struct timerx_ring *ring = &ctx->ring;
+
+	info->api_version = TIMERX_API_VERSION;
+	info->ctx_id = ctx->id;
+	info->timers = ctx->nr_timers;
+	if (timerx_ring_is_setup(ring))
+		info->ring_entries = ring->mask + 1;
+
+	raw_spin_lock_irq(&ring->lock);
+	info->events = ring->events_written;
+	info->expirations = ring->expirations;
+	info->ring_full = ring->ring_full;
+	info->wakeups = ring->wakeups;
+	raw_spin_unlock_irq(&ring->lock);
+	return 0;
+}
+
+static const struct timerx_command timerx_cmds[] = {
+	[TIMERX_CMD_SETUP_RING] = { TIMERX_IOC_SETUP_RING, timerx_cmd_setup_ring },
+	[TIMERX_CMD_CREATE] = { TIMERX_IOC_CREATE, timerx_cmd_create },
+	[TIMERX_CMD_ARM] = { TIMERX_IOC_ARM, timerx_cmd_arm },
+	[TIMERX_CMD_CANCEL] = { TIMERX_IOC_CANCEL, timerx_cmd_cancel },
+	[TIMERX_CMD_DELETE] = { TIMERX_IOC_DELETE, timerx_cmd_delete },
+	[TIMERX_CMD_GET] = { TIMERX_IOC_GET, timerx_cmd_get },
+	[TIMERX_CMD_FLUSH] = { TIMERX_IOC_FLUSH, timerx_cmd_flush },
+	[TIMERX_CMD_CTX_INFO] = { TIMERX_IOC_CTX_INFO, timerx_cmd_ctx_info },
+};
+
+static_assert(ARRAY_SIZE(timerx_cmds) == __TIMERX_CMD_LAST);
+
+static int timerx_cmd_exec(struct timerx_ctx *ctx, const struct timerx_command *cmd,
+			   union timerx_cmd_payload *p)
+{
+	int ret;
+
+	mutex_lock(&ctx->lock);
+	ret = cmd->fn(ctx, p);
+	mutex_unlock(&ctx->lock);
+	return ret;
+}
+
+long timerx_cmd_ioctl(struct timerx_ctx *ctx, unsigned int nr_ioctl,
+		      void __user *argp)
+{
+	union timerx_cmd_payload p = {};
+	const struct timerx_command *cmd;
+	unsigned int nr = _IOC_NR(nr_ioctl);
+	size_t size;
+	int ret;
+
+	if (_IOC_TYPE(nr_ioctl) != TIMERX_IOC_MAGIC || nr >= ARRAY_SIZE(timerx_cmds))
+		return -ENOTTY;
+	cmd = &timerx_cmds[nr];
+	/* The number encodes size and direction: an old or foreign struct. */
+	if (nr_ioctl != cmd->ioctl)
+		return -ENOTTY;
+
+	size = _IOC_SIZE(nr_ioctl);
+	BUILD_BUG_ON(sizeof(p) > 128);
+	if ((_IOC_DIR(nr_ioctl) & _IOC_WRITE) && copy_from_user(&p, argp, size))
+		return -EFAULT;
+
+	ret = timerx_cmd_exec(ctx, cmd, &p);
+	if (ret < 0)
+		return ret;
+
+	if ((_IOC_DIR(nr_ioctl) & _IOC_READ) && copy_to_user(argp, &p, size))
+		return -EFAULT;
+	return ret;
+}

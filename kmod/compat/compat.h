@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Mainline APIs that older supported kernels lack, selected by the header
+ * probes in compat/Kbuild.include.
+ */
+#ifndef _TIMERX_COMPAT_H
+#define _TIMERX_COMPAT_H
+
+#ifdef TIMERX_COMPAT_HRTIMER_SETUP
+#include <linux/hrtimer.h>
+
+/* hrtimer_setup() replaced hrtimer_init() + ->function in 6.13. */
+static inline void hrtimer_setup(struct hrtimer *timer,
+				 enum hrtimer_restart (*function)(struct hrtimer *),
+				 clockid_t clock_id, enum hrtimer_mode mode)
+{
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = function;
+}
+#endif
+
+#ifdef TIMERX_COMPAT_VM_FLAGS_SET
+#include <linux/mm.h>
+
+/* vm_flags became read-only behind vm_flags_set() in 6.3. */
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+#endif /* _TIMERX_COMPAT_H */

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * timerx: precise hrtimers for userspace, delivered through an mmap ring.
+ */
+
+#include <linux/module.h>
+
+#include "context.h"
+#include "timer.h"
+
+static int __init timerx_init(void)
+{
+	int ret;
+
+	ret = timerx_timer_cache_init();
+	if (ret)
+		return ret;
+	ret = timerx_device_init();
+	if (ret) {
+		timerx_timer_cache_destroy();
+		return ret;
+	}
+	pr_info("timerx " TIMERX_VERSION " loaded\n");
+	return 0;
+}
+
+static void __exit timerx_exit(void)
+{
+	timerx_device_exit();
+	timerx_timer_cache_destroy();
+}
+
+module_init(timerx_init);
+module_exit(timerx_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Precise hrtimers for userspace, delivered through an mmap ring");
+MODULE_VERSION(TIMERX_VERSION);
+MODULE_AUTHOR("timerx developers");

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event ring: a vmalloc_user() area shared with userspace, produced
+ * into from hrtimer callbacks and consumed by userspace (through the
+ * mapping, or through read(2) on its behalf).
+ *
+ * Rules (see also include/uapi/linux/timerx.h and docs/design.md):
+ * - The kernel's producer state (tail, pending list, counters) is kept
+ *   here, under a raw spinlock, and copied out to the header.
+ * - The consumer's head is read with acquire semantics and never trusted:
+ *   "used = tail - head" outside [0, entries] means the ring is full, so
+ *   the slot written is always tail & mask, inside the ring.
+ * - Expirations that do not fit stay pending on their timer and are
+ *   folded into its next event: none is lost.
+ * - Wakeups are never done from the callback: wake_up() takes a spinlock_t,
+ *   a sleeping lock on PREEMPT_RT. The callback queues an irq_work, which
+ *   runs in hard irq on !RT and in a kthread on RT, and wakes from there.
+ */
+
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "params.h"
+#include "ring.h"
+#include "timer.h"
+
+/* Events one flush writes per lock hold: bounds irqs-off time. */
+#define TIMERX_FLUSH_BATCH	64
+
+static void timerx_ring_wake_fn(struct irq_work *work)
+{
+	struct timerx_ring *ring = container_of(work, struct timerx_ring,
+						wake_work);
+
+	wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+void timerx_ring_init(struct timerx_ring *ring)
+{
+	raw_spin_lock_init(&ring->lock);
+	INIT_LIST_HEAD(&ring->pending);
+	init_waitqueue_head(&ring->wq);
+	init_irq_work(&ring->wake_work, timerx_ring_wake_fn);
+	mutex_init(&ring->read_lock);
+}
+
+/* Called once no timer can fire any more. */
+void timerx_ring_destroy(struct timerx_ring *ring)
+{
+	irq_work_sync(&ring->wake_work);
+	vfree(ring->hdr);
+	mutex_destroy(&ring->read_lock);
+}
+
+bool timerx_ring_is_setup(struct timerx_ring *ring)
+{
+	return smp_load_acquire(&ring->hdr);
+}
+
+int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
+{
+	struct timerx_ring_hdr *hdr;
+	size_t events_offset = sizeof(*hdr);
+	size_t len;
+
+	if (p->flags)
+		return -EOPNOTSUPP;
+	if (p->resv[0] || p->resv[1])
+		return -EINVAL;
+	if (p->entries < TIMERX_RING_MIN_ENTRIES || !is_power_of_2(p->entries) ||
+	    p->entries > READ_ONCE(timerx_max_ring_entries))
+		return -EINVAL;
+	if (ring->hdr)
+		return -EBUSY;
+
+	len = PAGE_ALIGN(events_offset +
+			 (size_t)p->entries * sizeof(struct timerx_event));
+	hdr = vmalloc_user(len);
+	if (!hdr)
+		return -ENOMEM;
+
+	hdr->entries = p->entries;
+	hdr->mask = p->entries - 1;
+	ring->events = (void *)hdr + events_offset;
+	ring->mask = p->entries - 1;
+	ring->mmap_len = len;
+	/* Pairs with the acquire in timerx_ring_is_setup() and mmap/read/poll. */
+	smp_store_release(&ring->hdr, hdr);
+
+	p->event_size = sizeof(struct timerx_event);
+	p->events_offset = events_offset;
+	p->mmap_len = len;
+	return 0;
+}
+
+static bool timerx_ring_has_room(struct timerx_ring *ring)
+{
+	/* Pairs with the consumer's store-release of head: it has read the slot. */
+	u32 head = smp_load_acquire(&ring->hdr->head);
+
+	return ring->tail - head < ring->mask + 1;
+}
+
+static void timerx_ring_write(struct timerx_ring *ring,
+			      const struct timerx_timer *t, ktime_t expected,
+			      ktime_t actual, u32 overrun)
+{
+	struct timerx_event *ev = &ring->events[ring->tail & ring->mask];
+
+	ev->user_data = t->user_data;
+	ev->expected_ns = ktime_to_ns(expected);
+	ev->actual_ns = ktime_to_ns(actual);
+	ev->timer_id = t->id;
+	ev->overrun = overrun;
+	ring->tail++;
+}
+
+/*
+ * Write @n expirations of @t, the first expected at @expected, folded into
+ * as few events as the u32 overrun allows. What does not fit stays pending
+ * on @t, in order. Returns the number of events written.
+ */
+static unsigned int timerx_ring_emit(struct timerx_ring *ring,
+				     struct timerx_timer *t, ktime_t expected,
+				     ktime_t actual, u64 n)
+{
+	unsigned int written = 0;
+
+	lockdep_assert_held(&ring->lock);
+
+	while (n && timerx_ring_has_room(ring)) {
+		u64 chunk = min_t(u64, n, (u64)U32_MAX + 1);
+
+		timerx_ring_write(ring, t, expected, actual, chunk - 1);
+		expected = ktime_add(expected, t->period * chunk);
+		n -= chunk;
+		written++;
+	}
+
+	t->events += written;
+	ring->events_written += written;
+	t->pending = n;
+	if (n) {
+		t->pending_expected = expected;
+		t->pending_actual = actual;
+		if (list_empty(&t->pending_node))
+			list_add_tail(&t->pending_node, &ring->pending);
+	} else {
+		list_del_init(&t->pending_node);
+	}
+	return written;
+}
+
+/*
+ * Make the new tail and state visible, and wake a sleeping consumer unless
+ * it said it is busy-polling. A consumer going to sleep re-checks the ring
+ * under ring->lock (timerx_ring_ready()), after queueing itself and after
+ * clearing its polling flag: either it sees this tail or we see its waiter
+ * and cleared flag, so no wakeup is lost and no barrier is needed here.
+ */
+static void timerx_ring_publish(struct timerx_ring *ring)
+{
+	struct timerx_ring_hdr *hdr = ring->hdr;
+
+	lockdep_assert_held(&ring->lock);
+
+	/* Pairs with the consumer's load-acquire of tail. */
+	smp_store_release(&hdr->tail, ring->tail);
+	WRITE_ONCE(hdr->flags, list_empty(&ring->pending) ?
+				0 : TIMERX_RING_F_OVERFLOW);
+	WRITE_ONCE(hdr->ring_full, ring->ring_full);
+
+	if (READ_ONCE(hdr->consumer_flags) & TIMERX_CONSUMER_F_POLLING)
+		return;
+	if (waitqueue_active(&ring->wq) && irq_work_queue(&ring->wake_work))
+		ring->wakeups++;
+}
+
+/* From the hrtimer callback, in hard or soft irq context. */
+void timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
+			 ktime_t expected, ktime_t actual, u64 n)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&ring->lock, flags);
+	t->expirations += n;
+	t->last_cpu = smp_processor_id();
+	ring->expirations += n;
+
+	/* Earlier expirations still pending go first, folded with these. */
+	if (t->pending) {
+		expected = t->pending_expected;
+		actual = t->pending_actual;
+		n += t->pending;
+	}
+	timerx_ring_emit(ring, t, expected, actual, n);
+	if (t->pending)
+		ring->ring_full++;
+	timerx_ring_publish(ring);
+	raw_spin_unlock_irqrestore(&ring->lock, flags);
+}
+
+/* Deliver pending expirations while there is room. Process context. */
+unsigned int timerx_ring_flush(struct timerx_ring *ring)
+{
+	unsigned int total = 0;
+	bool more = true;
+
+	if (!timerx_ring_is_setup(ring))
+		return 0;
+
+	while (more) {
+		unsigned int batch = 0;
+		struct timerx_timer *t;
+
+		raw_spin_lock_irq(&ring->lock);
+		while (batch < TIMERX_FLUSH_BATCH &&
+		       (t = list_first_entry_or_null(&ring->pending,
+						     struct timerx_timer,
+						     pending_node))) {
+			batch += timerx_ring_emit(ring, t, t->pending_expected,
+						  t->pending_actual, t->pending);
+			if (t->pending)
+				break;	/* full again */
+		}
+		more = batch == TIMERX_FLUSH_BATCH &&
+		       !list_empty(&ring->pending);
+		if (batch)
+			timerx_ring_publish(ring);
+		raw_spin_unlock_irq(&ring->lock);
+
+		total += batch;
+		if (more)
+			cond_resched();
+	}
+	return total;
+}
+
+/* Drop @t's pending expirations: it is being deleted and cannot fire. */
+void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t)
+{
+	raw_spin_lock_irq(&ring->lock);
+	list_del_init(&t->pending_node);
+	t->pending = 0;
+	if (ring->hdr)
+		WRITE_ONCE(ring->hdr->flags, list_empty(&ring->pending) ?
+					     0 : TIMERX_RING_F_OVERFLOW);
+	raw_spin_unlock_irq(&ring->lock);
+}
+
+int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma)
+{
+	struct timerx_ring_hdr *hdr = smp_load_acquire(&ring->hdr);
+
+	if (!hdr)
+		return -EBADFD;
+	if (vma->vm_pgoff != TIMERX_MMAP_OFF_RING >> PAGE_SHIFT ||
+	    vma->vm_end - vma->vm_start != ring->mmap_len)
+		return -EINVAL;
+	/* A private copy would hide the consumer's head from the kernel. */
+	if (!(vma->vm_flags & VM_MAYSHARE))
+		return -EINVAL;
+
+	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return remap_vmalloc_range(vma, hdr, 0);
+}
+
+/*
+ * Events ready, or expirations a flush could deliver. Under ring->lock so
+ * that it orders against timerx_ring_publish() (see there).
+ */
+static bool timerx_ring_ready(struct timerx_ring *ring)
+{
+	bool ready;
+
+	raw_spin_lock_irq(&ring->lock);
+	ready = ring->tail != READ_ONCE(ring->hdr->head) ||
+		!list_empty(&ring->pending);
+	raw_spin_unlock_irq(&ring->lock);
+	return ready;
+}
+
+__poll_t timerx_ring_poll(struct timerx_ring *ring, struct file *file,
+			  struct poll_table_struct *wait)
+{
+	poll_wait(file, &ring->wq, wait);
+	if (!timerx_ring_is_setup(ring))
+		return 0;
+
+	timerx_ring_flush(ring);
+	return timerx_ring_ready(ring) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+/* Copy out up to @max ready events and consume them, as a consumer would. */
+static ssize_t timerx_ring_copy_out(struct timerx_ring *ring,
+				    char __user *buf, u32 max)
+{
+	struct timerx_ring_hdr *hdr = ring->hdr;
+	const size_t esz = sizeof(struct timerx_event);
+	u32 head = READ_ONCE(hdr->head);
+	/* Pairs with the producer's store-release of tail. */
+	u32 avail = smp_load_acquire(&hdr->tail) - head;
+	u32 n, idx, first;
+
+	/* Only a consumer writing the mapping behind read's back gets here. */
+	if (avail > ring->mask + 1)
+		return -EIO;
+
+	n = min(avail, max);
+	idx = head & ring->mask;
+	first = min(n, ring->mask + 1 - idx);
+	if (copy_to_user(buf, &ring->events[idx], first * esz) ||
+	    copy_to_user(buf + first * esz, &ring->events[0],
+			 (n - first) * esz))
+		return -EFAULT;
+
+	/* Pairs with the producer's load-acquire of head. */
+	smp_store_release(&hdr->head, head + n);
+	return n * esz;
+}
+
+ssize_t timerx_ring_read(struct timerx_ring *ring, char __user *buf,
+			 size_t count, bool nonblock)
+{
+	u32 max = min_t(size_t, count / sizeof(struct timerx_event), U32_MAX);
+	ssize_t ret;
+
+	if (!timerx_ring_is_setup(ring))
+		return -EBADFD;
+	if (!max)
+		return -EINVAL;
+
+	if (mutex_lock_interruptible(&ring->read_lock))
+		return -ERESTARTSYS;
+	for (;;) {
+		timerx_ring_flush(ring);
+		ret = timerx_ring_copy_out(ring, buf, max);
+		if (ret)
+			break;
+		if (nonblock) {
+			ret = -EAGAIN;
+			break;
+		}
+		if (wait_event_interruptible(ring->wq, timerx_ring_ready(ring))) {
+			ret = -ERESTARTSYS;
+			break;
+		}
+	}
+	mutex_unlock(&ring->read_lock);
+	return ret;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef _TIMERX_RING_H
+#define _TIMERX_RING_H
+
+#include <linux/irq_work.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <uapi/linux/timerx.h>
+
+struct file;
+struct poll_table_struct;
+struct timerx_timer;
+struct vm_area_struct;
+
+/*
+ * The producer side of a context's event ring.
+ *
+ * Everything the kernel relies on lives here, in kernel memory; the shared
+ * mapping (hdr, events) is only written, except for the consumer's head and
+ * flags, which are read and never trusted.
+ *
+ * @lock is raw: it is taken from hard-irq hrtimer callbacks, also on
+ * PREEMPT_RT. It protects the fields below it and each timer's delivery
+ * state (pending, counters).
+ */
+struct timerx_ring {
+	struct timerx_ring_hdr *hdr;	/* NULL until set up; publish/acquire */
+	struct timerx_event *events;
+	size_t mmap_len;
+	u32 mask;
+
+	raw_spinlock_t lock;
+	u32 tail;
+	struct list_head pending;	/* timers with expirations not in the ring */
+	u64 events_written;
+	u64 expirations;
+	u64 ring_full;
+	u64 wakeups;
+
+	/* Wakeups leave the callback through irq_work: see ring.c. */
+	wait_queue_head_t wq;
+	struct irq_work wake_work;
+	struct mutex read_lock;		/* one read(2) consumer at a time */
+};
+
+void timerx_ring_init(struct timerx_ring *ring);
+void timerx_ring_destroy(struct timerx_ring *ring);
+int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p);
+bool timerx_ring_is_setup(struct timerx_ring *ring);
+
+void timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
+			 ktime_t expected, ktime_t actual, u64 expirations);
+unsigned int timerx_ring_flush(struct timerx_ring *ring);
+void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t);
+
+int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma);
+__poll_t timerx_ring_poll(struct timerx_ring *ring, struct file *file,
+			  struct poll_table_struct *wait);
+ssize_t timerx_ring_read(struct timerx_ring *ring, char __user *buf,
+			 size_t count, bool nonblock);
+
+#endif /* _TIMERX_RING_H */
