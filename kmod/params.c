@@ -4,6 +4,7 @@
  * user, from taking a whole machine.
  */
 
+#include <linux/bits.h>
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/time64.h>
@@ -11,8 +12,8 @@
 
 #include "params.h"
 
-#define TIMERX_TIMERS_LIMIT	(1U << 20)
-#define TIMERX_RING_LIMIT	(1U << 20)
+#define TIMERX_TIMERS_LIMIT	BIT(20)
+#define TIMERX_RING_LIMIT	BIT(20)
 
 unsigned int timerx_max_timers_per_ctx = 65536;
 unsigned int timerx_max_ring_entries = 65536;

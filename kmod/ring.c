@@ -57,9 +57,15 @@ void timerx_ring_destroy(struct timerx_ring *ring)
 	mutex_destroy(&ring->read_lock);
 }
 
+static struct timerx_ring_hdr *timerx_ring_hdr(struct timerx_ring *ring)
+{
+	/* Pairs with the store-release in timerx_ring_setup(). */
+	return smp_load_acquire(&ring->hdr);
+}
+
 bool timerx_ring_is_setup(struct timerx_ring *ring)
 {
-	return smp_load_acquire(&ring->hdr);
+	return timerx_ring_hdr(ring);
 }
 
 int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
@@ -89,7 +95,7 @@ int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
 	ring->events = (void *)hdr + events_offset;
 	ring->mask = p->entries - 1;
 	ring->mmap_len = len;
-	/* Pairs with the acquire in timerx_ring_is_setup() and mmap/read/poll. */
+	/* Pairs with the load-acquire in timerx_ring_hdr(). */
 	smp_store_release(&ring->hdr, hdr);
 
 	p->event_size = sizeof(struct timerx_event);
@@ -177,6 +183,7 @@ static void timerx_ring_publish(struct timerx_ring *ring)
 
 	if (READ_ONCE(hdr->consumer_flags) & TIMERX_CONSUMER_F_POLLING)
 		return;
+	/* Unlocked check is safe: sleepers re-check under ring->lock. */
 	if (waitqueue_active(&ring->wq) && irq_work_queue(&ring->wake_work))
 		ring->wakeups++;
 }
@@ -255,7 +262,7 @@ void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t)
 
 int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma)
 {
-	struct timerx_ring_hdr *hdr = smp_load_acquire(&ring->hdr);
+	struct timerx_ring_hdr *hdr = timerx_ring_hdr(ring);
 
 	if (!hdr)
 		return -EBADFD;
