@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The command table. Each command is one function taking the context and
- * its payload struct in kernel memory; transports (ioctl here, io_uring
- * uring_cmd later) only move payloads in and out, so the semantics exist
- * once. The ioctl number of each entry is the source of truth for the
+ * its payload struct in kernel memory; transports (ioctl, io_uring
+ * uring_cmd) only move payloads in and out, so the semantics exist once. The ioctl number of each entry is the source of truth for the
  * payload's size and direction.
  */
 
@@ -28,6 +27,7 @@ union timerx_cmd_payload {
 struct timerx_command {
 	unsigned int ioctl;
 	int (*fn)(struct timerx_ctx *ctx, union timerx_cmd_payload *p);
+	bool uring;	/* the whole result fits a CQE's res */
 };
 
 static int timerx_cmd_setup_ring(struct timerx_ctx *ctx,
@@ -38,7 +38,9 @@ static int timerx_cmd_setup_ring(struct timerx_ctx *ctx,
 
 static int timerx_cmd_create(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
 {
-	return timerx_timer_create(ctx, &p->create);
+	int ret = timerx_timer_create(ctx, &p->create);
+
+	return ret ? ret : p->create.timer_id;
 }
 
 static int timerx_cmd_arm(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
@@ -90,43 +92,52 @@ static int timerx_cmd_ctx_info(struct timerx_ctx *ctx,
 }
 
 static const struct timerx_command timerx_cmds[] = {
-	[TIMERX_CMD_SETUP_RING] = { TIMERX_IOC_SETUP_RING, timerx_cmd_setup_ring },
-	[TIMERX_CMD_CREATE] = { TIMERX_IOC_CREATE, timerx_cmd_create },
-	[TIMERX_CMD_ARM] = { TIMERX_IOC_ARM, timerx_cmd_arm },
-	[TIMERX_CMD_CANCEL] = { TIMERX_IOC_CANCEL, timerx_cmd_cancel },
-	[TIMERX_CMD_DELETE] = { TIMERX_IOC_DELETE, timerx_cmd_delete },
-	[TIMERX_CMD_GET] = { TIMERX_IOC_GET, timerx_cmd_get },
-	[TIMERX_CMD_FLUSH] = { TIMERX_IOC_FLUSH, timerx_cmd_flush },
-	[TIMERX_CMD_CTX_INFO] = { TIMERX_IOC_CTX_INFO, timerx_cmd_ctx_info },
+	[TIMERX_CMD_SETUP_RING] = { TIMERX_IOC_SETUP_RING, timerx_cmd_setup_ring, false },
+	[TIMERX_CMD_CREATE] = { TIMERX_IOC_CREATE, timerx_cmd_create, true },
+	[TIMERX_CMD_ARM] = { TIMERX_IOC_ARM, timerx_cmd_arm, true },
+	[TIMERX_CMD_CANCEL] = { TIMERX_IOC_CANCEL, timerx_cmd_cancel, true },
+	[TIMERX_CMD_DELETE] = { TIMERX_IOC_DELETE, timerx_cmd_delete, true },
+	[TIMERX_CMD_GET] = { TIMERX_IOC_GET, timerx_cmd_get, false },
+	[TIMERX_CMD_FLUSH] = { TIMERX_IOC_FLUSH, timerx_cmd_flush, true },
+	[TIMERX_CMD_CTX_INFO] = { TIMERX_IOC_CTX_INFO, timerx_cmd_ctx_info, false },
 };
 
 static_assert(ARRAY_SIZE(timerx_cmds) == __TIMERX_CMD_LAST);
 
 static int timerx_cmd_exec(struct timerx_ctx *ctx, const struct timerx_command *cmd,
-			   union timerx_cmd_payload *p)
+			   union timerx_cmd_payload *p, bool nonblock)
 {
 	int ret;
 
-	mutex_lock(&ctx->lock);
+	if (!nonblock)
+		mutex_lock(&ctx->lock);
+	else if (!mutex_trylock(&ctx->lock))
+		return -EAGAIN;
 	ret = cmd->fn(ctx, p);
 	mutex_unlock(&ctx->lock);
 	return ret;
 }
 
+/* The number encodes size and direction: anything else is a foreign struct. */
+static const struct timerx_command *timerx_cmd_lookup(unsigned int nr_ioctl)
+{
+	unsigned int nr = _IOC_NR(nr_ioctl);
+
+	if (_IOC_TYPE(nr_ioctl) != TIMERX_IOC_MAGIC || nr >= ARRAY_SIZE(timerx_cmds) ||
+	    nr_ioctl != timerx_cmds[nr].ioctl)
+		return NULL;
+	return &timerx_cmds[nr];
+}
+
 long timerx_cmd_ioctl(struct timerx_ctx *ctx, unsigned int nr_ioctl,
 		      void __user *argp)
 {
+	const struct timerx_command *cmd = timerx_cmd_lookup(nr_ioctl);
 	union timerx_cmd_payload p = {};
-	const struct timerx_command *cmd;
-	unsigned int nr = _IOC_NR(nr_ioctl);
 	size_t size;
 	int ret;
 
-	if (_IOC_TYPE(nr_ioctl) != TIMERX_IOC_MAGIC || nr >= ARRAY_SIZE(timerx_cmds))
-		return -ENOTTY;
-	cmd = &timerx_cmds[nr];
-	/* The number encodes size and direction: an old or foreign struct. */
-	if (nr_ioctl != cmd->ioctl)
+	if (!cmd)
 		return -ENOTTY;
 
 	size = _IOC_SIZE(nr_ioctl);
@@ -134,11 +145,33 @@ long timerx_cmd_ioctl(struct timerx_ctx *ctx, unsigned int nr_ioctl,
 	if ((_IOC_DIR(nr_ioctl) & _IOC_WRITE) && copy_from_user(&p, argp, size))
 		return -EFAULT;
 
-	ret = timerx_cmd_exec(ctx, cmd, &p);
+	ret = timerx_cmd_exec(ctx, cmd, &p, false);
 	if (ret < 0)
 		return ret;
 
 	if ((_IOC_DIR(nr_ioctl) & _IOC_READ) && copy_to_user(argp, &p, size))
 		return -EFAULT;
 	return ret;
+}
+
+/*
+ * @payload is the SQE's command area (@avail bytes), which userspace may
+ * still be writing: it is copied once, then only the copy is used.
+ */
+int timerx_cmd_uring(struct timerx_ctx *ctx, u32 cmd_op, const void *payload,
+		     size_t avail, bool nonblock)
+{
+	const struct timerx_command *cmd = timerx_cmd_lookup(cmd_op);
+	union timerx_cmd_payload p = {};
+	size_t size;
+
+	if (!cmd)
+		return -ENOTTY;
+	if (!cmd->uring)
+		return -EOPNOTSUPP;
+	size = _IOC_SIZE(cmd_op);
+	if (size > avail)
+		return -EINVAL;
+	memcpy(&p, payload, size);
+	return timerx_cmd_exec(ctx, cmd, &p, nonblock);
 }

@@ -6,6 +6,7 @@
 #include <linux/xarray.h>
 
 #include "ring.h"
+#include "uring.h"
 
 /*
  * One open of /dev/timerx. @lock serialises every command; it is never
@@ -20,6 +21,7 @@ struct timerx_ctx {
 	u32 next_timer_id;
 	unsigned int nr_timers;
 	struct timerx_ring ring;
+	struct timerx_uring_waits uring_waits;
 };
 
 int timerx_device_init(void);

@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "context.h"
 #include "timer.h"
+#include "uring.h"
 
 /* Every live context by id, for the control plane. */
 static DEFINE_XARRAY_ALLOC1(timerx_contexts);
@@ -31,6 +32,7 @@ static int timerx_open(struct inode *inode, struct file *file)
 	mutex_init(&ctx->lock);
 	xa_init_flags(&ctx->timers, XA_FLAGS_ALLOC1);
 	timerx_ring_init(&ctx->ring);
+	timerx_uring_waits_init(&ctx->uring_waits);
 
 	ret = xa_alloc_cyclic(&timerx_contexts, &ctx->id, ctx, xa_limit_31b,
 			      &timerx_next_ctx_id, GFP_KERNEL);
@@ -53,6 +55,13 @@ static int timerx_release(struct inode *inode, struct file *file)
 	timerx_ring_destroy(&ctx->ring);
 	mutex_destroy(&ctx->lock);
 	kfree(ctx);
+	return 0;
+}
+
+/* Every close(), not only the last: pending io_uring waits end here. */
+static int timerx_flush(struct file *file, fl_owner_t id)
+{
+	timerx_uring_cancel_waits(file->private_data);
 	return 0;
 }
 
@@ -88,11 +97,13 @@ static const struct file_operations timerx_fops = {
 	.owner = THIS_MODULE,
 	.open = timerx_open,
 	.release = timerx_release,
+	.flush = timerx_flush,
 	.unlocked_ioctl = timerx_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = timerx_mmap,
 	.poll = timerx_poll,
 	.read = timerx_read,
+	.uring_cmd = timerx_uring_cmd,
 };
 
 static struct miscdevice timerx_misc = {

@@ -281,7 +281,7 @@ int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma)
  * Events ready, or expirations a flush could deliver. Under ring->lock so
  * that it orders against timerx_ring_publish() (see there).
  */
-static bool timerx_ring_ready(struct timerx_ring *ring)
+bool timerx_ring_ready(struct timerx_ring *ring)
 {
 	bool ready;
 
@@ -290,6 +290,17 @@ static bool timerx_ring_ready(struct timerx_ring *ring)
 		!list_empty(&ring->pending);
 	raw_spin_unlock_irq(&ring->lock);
 	return ready;
+}
+
+/* Events the consumer has not consumed; a hostile head counts as a full ring. */
+u32 timerx_ring_ready_count(struct timerx_ring *ring)
+{
+	u32 n;
+
+	raw_spin_lock_irq(&ring->lock);
+	n = min(ring->tail - READ_ONCE(ring->hdr->head), ring->mask + 1);
+	raw_spin_unlock_irq(&ring->lock);
+	return n;
 }
 
 __poll_t timerx_ring_poll(struct timerx_ring *ring, struct file *file,

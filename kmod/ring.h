@@ -54,6 +54,8 @@ bool timerx_ring_is_setup(struct timerx_ring *ring);
 void timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			 ktime_t expected, ktime_t actual, u64 expirations);
 unsigned int timerx_ring_flush(struct timerx_ring *ring);
+bool timerx_ring_ready(struct timerx_ring *ring);
+u32 timerx_ring_ready_count(struct timerx_ring *ring);
 void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t);
 
 int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma);

@@ -29,4 +29,24 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+#ifdef TIMERX_COMPAT_URING_CMD_H
+#include <linux/io_uring.h>
+
+/* 6.1's struct io_uring_cmd points at the SQE's command area directly. */
+#define timerx_uring_payload(ioucmd)	((ioucmd)->cmd)
+
+/* No cancellation of driver commands before 6.8: .flush completes them. */
+#define IO_URING_F_CANCEL		0
+#define IO_URING_F_TASK_DEAD		0
+
+static inline void io_uring_cmd_mark_cancelable(struct io_uring_cmd *cmd,
+						unsigned int issue_flags)
+{
+}
+#else
+#include <linux/io_uring/cmd.h>
+
+#define timerx_uring_payload(ioucmd)	io_uring_sqe_cmd((ioucmd)->sqe)
+#endif
+
 #endif /* _TIMERX_COMPAT_H */

@@ -101,8 +101,28 @@
  * use a period below the min_period_ns module parameter (EPERM).
  * Cancelling keeps expirations already pending; deleting discards them.
  *
+ * CREATE returns the new timer id (also stored in timer_id).
+ *
  * Errors common to the timer commands: ENOENT (no such timer in this
  * context), ENOSPC (max_timers_per_ctx reached), EFAULT (bad pointer).
+ *
+ * io_uring transport
+ * ------------------
+ * The same commands can be submitted as IORING_OP_URING_CMD on the
+ * /dev/timerx fd: sqe->cmd_op is the command's ioctl number and its struct
+ * is inline in the SQE's command area (sqe->cmd). That area holds 16 bytes
+ * in a normal SQE and 80 with IORING_SETUP_SQE128; a struct that does not
+ * fit fails with EINVAL. The payload is copied when the SQE is issued. The
+ * CQE's res is the command's result (0, the new timer id for CREATE, the
+ * number of events written for FLUSH) or -errno. Commands that return a
+ * struct (SETUP_RING, GET, CTX_INFO) are ioctl-only: EOPNOTSUPP. Unknown
+ * cmd_op: ENOTTY.
+ *
+ * TIMERX_URING_CMD_WAIT (16 zero bytes of payload) completes when events
+ * are ready (after an implicit flush), with res = the number of events
+ * ready. It completes with -ECANCELED when a file descriptor of the context
+ * is closed, or when io_uring cancels it (ring exit, task exit,
+ * IORING_OP_ASYNC_CANCEL; kernels >= 6.8). Several may be pending.
  *
  * Limits are module parameters (see docs/design.md and modinfo timerx):
  * max_timers_per_ctx, max_ring_entries, min_period_ns.
@@ -262,7 +282,8 @@ enum timerx_cmd {
 
 #define TIMERX_IOC_MAGIC	0xE7
 
-#define TIMERX_IOC_SETUP_RING	_IOWR(TIMERX_IOC_MAGIC, TIMERX_CMD_SETUP_RING, struct timerx_ring_params)
+#define TIMERX_IOC_SETUP_RING	\
+	_IOWR(TIMERX_IOC_MAGIC, TIMERX_CMD_SETUP_RING, struct timerx_ring_params)
 #define TIMERX_IOC_CREATE	_IOWR(TIMERX_IOC_MAGIC, TIMERX_CMD_CREATE, struct timerx_create)
 #define TIMERX_IOC_ARM		_IOW(TIMERX_IOC_MAGIC, TIMERX_CMD_ARM, struct timerx_arm)
 #define TIMERX_IOC_CANCEL	_IOW(TIMERX_IOC_MAGIC, TIMERX_CMD_CANCEL, struct timerx_timer_ref)
@@ -271,5 +292,8 @@ enum timerx_cmd {
 /* Returns the number of events the flush wrote into the ring. */
 #define TIMERX_IOC_FLUSH	_IO(TIMERX_IOC_MAGIC, TIMERX_CMD_FLUSH)
 #define TIMERX_IOC_CTX_INFO	_IOR(TIMERX_IOC_MAGIC, TIMERX_CMD_CTX_INFO, struct timerx_ctx_info)
+
+/* io_uring only: complete when events are ready. */
+#define TIMERX_URING_CMD_WAIT	_IO(TIMERX_IOC_MAGIC, 0x80)
 
 #endif /* _UAPI_LINUX_TIMERX_H */
