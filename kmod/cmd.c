@@ -2,8 +2,9 @@
 /*
  * The command table. Each command is one function taking the context and
  * its payload struct in kernel memory; transports (ioctl, io_uring
- * uring_cmd) only move payloads in and out, so the semantics exist once. The ioctl number of each entry is the source of truth for the
- * payload's size and direction.
+ * uring_cmd) only move payloads in and out, so the semantics exist once.
+ * The ioctl number of each entry is the source of truth for the payload's
+ * size and direction.
  */
 
 #include <linux/build_bug.h>
