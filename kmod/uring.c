@@ -84,6 +84,8 @@ void timerx_uring_waits_init(struct timerx_uring_waits *w)
 {
 	INIT_LIST_HEAD(&w->cmds);
 	init_waitqueue_func_entry(&w->wake, timerx_uring_wake);
+	/* Not on the waitqueue: list_empty() tells whether it is. */
+	INIT_LIST_HEAD(&w->wake.entry);
 }
 
 static int timerx_uring_wait(struct timerx_ctx *ctx,
