@@ -29,6 +29,7 @@ struct timerx_command {
 	unsigned int ioctl;
 	int (*fn)(struct timerx_ctx *ctx, union timerx_cmd_payload *p);
 	bool uring;	/* the whole result fits a CQE's res */
+	bool needs_ring;
 };
 
 static int timerx_cmd_setup_ring(struct timerx_ctx *ctx,
@@ -66,8 +67,6 @@ static int timerx_cmd_get(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
 
 static int timerx_cmd_flush(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
 {
-	if (!timerx_ring_is_setup(&ctx->ring))
-		return -EBADFD;
 	return timerx_ring_flush(&ctx->ring);
 }
 
@@ -93,14 +92,54 @@ static int timerx_cmd_ctx_info(struct timerx_ctx *ctx,
 }
 
 static const struct timerx_command timerx_cmds[] = {
-	[TIMERX_CMD_SETUP_RING] = { TIMERX_IOC_SETUP_RING, timerx_cmd_setup_ring, false },
-	[TIMERX_CMD_CREATE] = { TIMERX_IOC_CREATE, timerx_cmd_create, true },
-	[TIMERX_CMD_ARM] = { TIMERX_IOC_ARM, timerx_cmd_arm, true },
-	[TIMERX_CMD_CANCEL] = { TIMERX_IOC_CANCEL, timerx_cmd_cancel, true },
-	[TIMERX_CMD_DELETE] = { TIMERX_IOC_DELETE, timerx_cmd_delete, true },
-	[TIMERX_CMD_GET] = { TIMERX_IOC_GET, timerx_cmd_get, false },
-	[TIMERX_CMD_FLUSH] = { TIMERX_IOC_FLUSH, timerx_cmd_flush, true },
-	[TIMERX_CMD_CTX_INFO] = { TIMERX_IOC_CTX_INFO, timerx_cmd_ctx_info, false },
+	[TIMERX_CMD_SETUP_RING] = {
+		.ioctl = TIMERX_IOC_SETUP_RING,
+		.fn = timerx_cmd_setup_ring,
+		.uring = false,
+		.needs_ring = false,
+	},
+	[TIMERX_CMD_CREATE] = {
+		.ioctl = TIMERX_IOC_CREATE,
+		.fn = timerx_cmd_create,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_ARM] = {
+		.ioctl = TIMERX_IOC_ARM,
+		.fn = timerx_cmd_arm,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_CANCEL] = {
+		.ioctl = TIMERX_IOC_CANCEL,
+		.fn = timerx_cmd_cancel,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_DELETE] = {
+		.ioctl = TIMERX_IOC_DELETE,
+		.fn = timerx_cmd_delete,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_GET] = {
+		.ioctl = TIMERX_IOC_GET,
+		.fn = timerx_cmd_get,
+		.uring = false,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_FLUSH] = {
+		.ioctl = TIMERX_IOC_FLUSH,
+		.fn = timerx_cmd_flush,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_CTX_INFO] = {
+		.ioctl = TIMERX_IOC_CTX_INFO,
+		.fn = timerx_cmd_ctx_info,
+		.uring = false,
+		.needs_ring = false,
+	},
 };
 
 static_assert(ARRAY_SIZE(timerx_cmds) == __TIMERX_CMD_LAST);
@@ -109,6 +148,10 @@ static int timerx_cmd_exec(struct timerx_ctx *ctx, const struct timerx_command *
 			   union timerx_cmd_payload *p, bool nonblock)
 {
 	int ret;
+
+	/* Timers deliver into the ring: none exist, or are named, before it. */
+	if (cmd->needs_ring && !timerx_ring_is_setup(&ctx->ring))
+		return -EBADFD;
 
 	if (!nonblock)
 		mutex_lock(&ctx->lock);

@@ -81,8 +81,6 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 	mode |= c->flags & TIMERX_CREATE_F_SOFT ? HRTIMER_MODE_SOFT :
 						  HRTIMER_MODE_HARD;
 
-	if (!timerx_ring_is_setup(&ctx->ring))
-		return -EBADFD;
 	if (ctx->nr_timers >= READ_ONCE(timerx_max_timers_per_ctx))
 		return -ENOSPC;
 
