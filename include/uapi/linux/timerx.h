@@ -67,7 +67,8 @@
  *
  * When the ring is full, expirations are kept per timer in kernel memory
  * (one pending count per timer), TIMERX_RING_F_OVERFLOW is set in
- * hdr->flags and ring_full is counted. Pending expirations are delivered,
+ * hdr->flags and ring_full counts the occurrence (one per callback that
+ * found no room, however many expirations it carried). Pending expirations are delivered,
  * folded and in order, when the timer next fires with room in the ring, by
  * TIMERX_IOC_FLUSH, and implicitly by poll() and read(). The flag is cleared
  * when nothing is pending any more. A consumer that sees the flag after
@@ -121,8 +122,9 @@
  * TIMERX_URING_CMD_WAIT (16 zero bytes of payload) completes when events
  * are ready (after an implicit flush), with res = the number of events
  * ready. It completes with -ECANCELED when a file descriptor of the context
- * is closed, or when io_uring cancels it (ring exit, task exit,
- * IORING_OP_ASYNC_CANCEL; kernels >= 6.8). Several may be pending.
+ * is closed, and (kernels >= 6.8) when io_uring cancels it at ring or task
+ * exit; IORING_OP_ASYNC_CANCEL does not reach driver commands. Several may
+ * be pending.
  *
  * Limits are module parameters (see docs/design.md and modinfo timerx):
  * max_timers_per_ctx, max_ring_entries, min_period_ns.
@@ -159,7 +161,7 @@ struct timerx_ring_hdr {
 	__u32 flags;		/* TIMERX_RING_F_* */
 	__u32 entries;		/* power of two */
 	__u32 mask;		/* entries - 1 */
-	__u64 ring_full;	/* expirations that found the ring full */
+	__u64 ring_full;	/* times an expiry found the ring full */
 	__u64 __kernel_resv[5];
 	/* user -> kernel */
 	__u32 head;		/* consumer counter, store-release */
@@ -257,7 +259,7 @@ struct timerx_ctx_info {
 	__u32 ring_entries;	/* 0 before SETUP_RING */
 	__u64 events;		/* events written to the ring */
 	__u64 expirations;	/* all expirations of this context's timers */
-	__u64 ring_full;	/* expirations that found the ring full */
+	__u64 ring_full;	/* times an expiry found the ring full */
 	__u64 wakeups;		/* wakeups the producer triggered */
 	__u64 resv[4];		/* out: 0 */
 };
