@@ -1,0 +1,339 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# Build timerx.ko for each requested kernel, boot that kernel under QEMU with
+# a busybox initramfs holding the module and the selftests, and report TAP.
+#
+#   run-tests.sh [stock] [rt] [debug]        (default: all three)
+#
+# The last line is "N passed, M failed[, K skipped]"; the exit status is
+# non-zero when anything failed. Logs stay in $BUILD/<kernel>/.
+#
+# Environment (all optional):
+#   BUILD                    output directory (default: <repo>/build)
+#   TIMERX_CACHE             kernel images / debug kernel (~/.cache/timerx)
+#   TIMERX_VM_TIMEOUT        seconds per VM (default 600, debug 900)
+#   TIMERX_TEST_TIMEOUT      seconds per test binary in the guest
+#   TIMERX_QEMU_ACCEL=kvm    opt in to KVM where it works (not here)
+#   TIMERX_QEMU_MEM          guest memory in MB (1024)
+#   TIMERX_DEBUG_TREE        a built kernel tree to use as "debug"
+#   TIMERX_KMOD_DIR, TIMERX_INCLUDE_DIR, TIMERX_SELFTESTS_DIR
+#                            source directories, to test the harness itself
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+# shellcheck source=kernels.sh
+. "$here/kernels.sh"
+# shellcheck source=initramfs.sh
+. "$here/initramfs.sh"
+# shellcheck source=tap.sh
+. "$here/tap.sh"
+# shellcheck source=splat.sh
+. "$here/splat.sh"
+# shellcheck source=vm.sh
+. "$here/vm.sh"
+
+KMOD_SRC=${TIMERX_KMOD_DIR:-$root/kmod}
+INCLUDE_SRC=${TIMERX_INCLUDE_DIR:-$root/include}
+SELFTESTS_SRC=${TIMERX_SELFTESTS_DIR:-$root/selftests}
+BUILD=${BUILD:-$root/build}
+BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
+TESTS_DIR=$BUILD/selftests
+SEP=$'\037'
+
+vm_timeout() {
+	local default=600
+	[ "$1" = debug ] && default=900
+	echo "${TIMERX_VM_TIMEOUT:-$default}"
+}
+
+# One hung binary must not eat the whole VM budget.
+test_timeout() {
+	echo "${TIMERX_TEST_TIMEOUT:-$(($(vm_timeout "$1") * 2 / 5))}"
+}
+
+strip_ansi() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r$//'; }
+
+build_selftests() {
+	local log=$BUILD/selftests-build.log
+	# Incremental (the Makefile caches the kselftest headers there); only
+	# TESTS goes, so that a failed build cannot leave a stale list behind.
+	mkdir -p "$TESTS_DIR"
+	rm -f "$TESTS_DIR/TESTS"
+	if make -C "$SELFTESTS_SRC" OUT="$TESTS_DIR" >"$log" 2>&1 && [ -f "$TESTS_DIR/TESTS" ]; then
+		tap_result pass "selftests build"
+		return
+	fi
+	tap_result fail "selftests build"
+	[ -f "$TESTS_DIR/TESTS" ] || echo "no $TESTS_DIR/TESTS was written" >>"$log"
+	tail -n 30 "$log" | tap_diag
+	tap_note "log: $log"
+	# The VMs still run, to check that the module loads and unloads.
+	rm -f "$TESTS_DIR/TESTS"
+}
+
+# Copies the sources so that each kernel's objects stay apart and a stale
+# object in kmod/ cannot hide a warning.
+build_module() {
+	local name=$1 kdir=$2 dir=$BUILD/$1 log=$BUILD/$1/module-build.log rc=0
+	rm -rf "$dir/kmod" "$dir/include"
+	cp -a "$KMOD_SRC" "$dir/kmod"
+	[ -d "$INCLUDE_SRC" ] && cp -a "$INCLUDE_SRC" "$dir/include"
+	find "$dir/kmod" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
+	make -C "$kdir" M="$dir/kmod" W=1 modules >"$log" 2>&1 || rc=$?
+	if [ "$rc" = 0 ] && ! grep -qiE '(warning|error):' "$log" && [ -f "$dir/kmod/timerx.ko" ]; then
+		tap_result pass "module builds W=1 warning-free on $name"
+	else
+		tap_result fail "module builds W=1 warning-free on $name"
+		{ grep -iE '(warning|error):' "$log" || tail -n 20 "$log"; } | tap_diag 40
+		tap_note "log: $log"
+	fi
+	[ -f "$dir/kmod/timerx.ko" ]
+}
+
+kernel_cmdline() {
+	local name=$1 nonce=$2
+	# oops=panic: after an oops the guest is broken (held locks, dead
+	# tasks) and would only hang until the VM timeout; stopping at once
+	# keeps the first report and saves the time.
+	local cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 log_buf_len=4M"
+	cmdline="$cmdline tx_kernel=$name tx_nonce=$nonce tx_timeout=$(test_timeout "$name")"
+	# Make any WARN fatal where the kernel is built to find bugs.
+	[ "$name" = debug ] && cmdline="$cmdline panic_on_warn=1"
+	echo "$cmdline"
+}
+
+# Field N (1-based, after the kind) of the first record of KIND.
+record_field() {
+	awk -F "$SEP" -v k="$2" -v n="$3" '$1 == k { print $(n + 1); exit }' "$1"
+}
+
+# Output lines that the guest printed after the insmod (I) or rmmod (U) marker.
+record_output() {
+	awk -F "$SEP" -v k="$2" '$1 == "O" && $2 == k { print $3 }' "$1"
+}
+
+report_insmod() {
+	local name=$1 records=$2 dir=$3 rc
+	rc=$(record_field "$records" I 1)
+	if [ "$rc" = 0 ]; then
+		tap_result pass "module loads on $name"
+		return
+	fi
+	tap_result fail "module loads on $name"
+	if [ -z "$rc" ]; then
+		if grep -q '^### timerx-insmod-start' "$dir/results.log"; then
+			echo "insmod never returned; end of console.log:"
+		else
+			echo "the guest never reached insmod; end of console.log:"
+		fi
+		strip_ansi <"$dir/console.log" | tail -n 5
+	else
+		echo "insmod rc=$rc"
+		record_output "$records" I
+	fi | tap_diag
+}
+
+# A binary's end record: its TAP results are already counted; this adds a
+# failure only when the binary itself misbehaved.
+binary_end_problem() {
+	local bin=$1 rc=$2 plan=$3 count=$4 fails=$5 limit=$6
+	if [ "$rc" = 127 ] && [ "$count" = 0 ]; then
+		echo "$bin: could not be run (rc=127)"
+	elif [ "$rc" = 143 ] || [ "$rc" = 137 ] || [ "$rc" = 124 ]; then
+		echo "$bin: finished within ${limit}s (killed, rc=$rc)"
+	elif [ "$count" = 0 ]; then
+		echo "$bin: reported TAP results (none, rc=$rc)"
+	elif [ "$plan" -ge 0 ] && [ "$count" -lt "$plan" ]; then
+		echo "$bin: reported all $plan planned results (got $count, rc=$rc)"
+	elif [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ "$fails" = 0 ]; then
+		echo "$bin: exited 0 or 4 with no failed test (rc=$rc)"
+	fi
+}
+
+report_binaries() {
+	local name=$1 records=$2 limit=$3
+	local kind a b c d e problem
+	local -a diag=()
+	local -A seen=()
+	while IFS=$SEP read -r kind a b c d e; do
+		case $kind in
+		D) diag+=("$a") ;;
+		R)
+			seen[$a]=1
+			tap_result "$b" "$a: $c"
+			[ "$b" = fail ] && [ "${#diag[@]}" -gt 0 ] && printf '%s\n' "${diag[@]}" | tap_diag
+			diag=()
+			;;
+		E)
+			seen[$a]=1
+			problem=$(binary_end_problem "$a" "$b" "$c" "$d" "$e" "$limit")
+			if [ -n "$problem" ]; then
+				tap_result fail "$problem"
+				[ "${#diag[@]}" -gt 0 ] && printf '%s\n' "${diag[@]}" | tap_diag
+			fi
+			diag=()
+			;;
+		X)
+			seen[$a]=1
+			tap_result fail "$a: finished (the VM went down while it ran)"
+			[ "${#diag[@]}" -gt 0 ] && printf '%s\n' "${diag[@]}" | tap_diag
+			diag=()
+			;;
+		esac
+	done <"$records"
+	# A binary of TESTS that never started is a failure too.
+	[ -f "$TESTS_DIR/TESTS" ] || return 0
+	local t
+	while read -r t; do
+		case $t in '' | '#'*) continue ;; esac
+		[ -n "${seen[$t]:-}" ] || tap_result fail "$t: ran on $name (never started)"
+	done <"$TESTS_DIR/TESTS"
+}
+
+report_completed() {
+	local name=$1 records=$2 dir=$3 nonce=$4 qrc=$5 limit=$6
+	if [ "$(record_field "$records" M 1)" = "$nonce" ] && [ "$qrc" = 0 ]; then
+		tap_result pass "guest completed on $name"
+		return
+	fi
+	tap_result fail "guest completed on $name"
+	{
+		if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+			echo "QEMU killed after ${limit}s: hang (no final marker)"
+		else
+			echo "QEMU exited rc=$qrc without the final marker (panic, crash or reboot)"
+		fi
+		echo "end of console.log:"
+		strip_ansi <"$dir/console.log" | tail -n 25
+		if grep -qv 'warning: TCG doesn.t support' "$dir/qemu.log"; then
+			echo "qemu.log:"
+			grep -v 'warning: TCG doesn.t support' "$dir/qemu.log"
+		fi
+	} | tap_diag 80
+}
+
+report_splats() {
+	local name=$1 dir=$2 lines src
+	# The dmesg dump is complete and in order; the console log is what is
+	# left when the guest died before dumping it.
+	for src in "$dir/dmesg.log" "$dir/kmemleak.log" "$dir/console.log"; do
+		lines=$(splat_lines "$src")
+		[ -z "$lines" ] || break
+	done
+	if [ -z "$lines" ]; then
+		tap_result pass "no kernel splat on $name"
+		return
+	fi
+	tap_result fail "no kernel splat on $name"
+	{
+		echo "matching lines:"
+		head -n 30 <<<"$lines"
+		echo "first report, from ${src##*/}:"
+		splat_context "$src" | strip_ansi
+	} | tap_diag 90
+}
+
+report_unload() {
+	local name=$1 records=$2 rc how
+	rc=$(record_field "$records" U 1)
+	how=$(record_field "$records" U 2)
+	case $rc in
+	0) tap_result pass "module unloads cleanly on $name${how:+ ($how by the harness)}" ;;
+	notloaded) tap_result skip "module unloads cleanly on $name # SKIP it never loaded" ;;
+	*)
+		tap_result fail "module unloads cleanly on $name"
+		if [ -z "$rc" ]; then
+			echo "the guest never reached rmmod"
+		else
+			echo "rmmod rc=$rc${how:+ ($how)}"
+			record_output "$records" U
+		fi | tap_diag
+		;;
+	esac
+}
+
+# Splits the result channel: the dmesg dump and kmemleak reports get
+# their own files for the splat grep and for people.
+split_results() {
+	local dir=$1
+	sed -n '/^### timerx-dmesg-begin/,/^### timerx-dmesg-end/{/^### timerx-/!p}' \
+		"$dir/results.log" >"$dir/dmesg.log"
+	sed -n '/^### timerx-kmemleak-begin/,/^### timerx-kmemleak-end/p' \
+		"$dir/results.log" >"$dir/kmemleak.log"
+	awk -f "$here/parse-results.awk" "$dir/results.log" >"$dir/records"
+}
+
+run_vm() {
+	local name=$1 dir=$BUILD/$1 nonce qrc=0 limit
+	limit=$(vm_timeout "$name")
+	make_initramfs "$dir/initramfs.cpio.gz" "$dir/kmod/timerx.ko" "$TESTS_DIR"
+	nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
+	boot_vm "$KERNEL_IMAGE" "$dir/initramfs.cpio.gz" "$dir" "$limit" \
+		"$(kernel_cmdline "$name" "$nonce")" || qrc=$?
+	split_results "$dir"
+	local failed_before=$TAP_FAILED
+	report_insmod "$name" "$dir/records" "$dir"
+	report_binaries "$name" "$dir/records" "$(test_timeout "$name")"
+	report_completed "$name" "$dir/records" "$dir" "$nonce" "$qrc" "$limit"
+	report_splats "$name" "$dir"
+	report_unload "$name" "$dir/records"
+	[ "$TAP_FAILED" = "$failed_before" ] ||
+		tap_note "logs: $dir/console.log $dir/results.log $dir/dmesg.log $dir/qemu.log"
+}
+
+run_kernel() {
+	local name=$1 dir=$BUILD/$1 t0=$SECONDS t1
+	mkdir -p "$dir"
+	[ "$name" = debug ] && tap_note "$name: resolving (first use builds the debug kernel, ~6 min, cached)"
+	if ! resolve_kernel "$name" 2>"$dir/resolve.log"; then
+		tap_note "kernel: $name (unavailable)"
+		tap_result fail "kernel $name is available"
+		tap_diag <"$dir/resolve.log"
+		return
+	fi
+	tap_note "kernel: $name ($KERNEL_RELEASE)"
+	if build_module "$name" "$KERNEL_KDIR"; then
+		t1=$SECONDS
+		run_vm "$name"
+		tap_note "$name: wall time $((SECONDS - t0)) s (VM $((SECONDS - t1)) s)"
+	else
+		tap_note "$name: no timerx.ko, VM not booted; wall time $((SECONDS - t0)) s"
+	fi
+}
+
+# An unexpected error (set -e) must still end in a failed summary line.
+harness_done=0
+# shellcheck disable=SC2317 # runs from the EXIT trap
+on_exit() {
+	local rc=$?
+	[ "$harness_done" = 1 ] && return
+	tap_result fail "run-tests.sh ran to completion (aborted, rc=$rc)"
+	tap_finish || true
+	exit 1
+}
+
+main() {
+	local -a kernels=("$@")
+	[ "$#" -gt 0 ] || kernels=(stock rt debug)
+	trap on_exit EXIT
+	echo "TAP version 13"
+	local k t0=$SECONDS rc=0
+	if [ -d "$KMOD_SRC" ]; then
+		build_selftests
+		for k in "${kernels[@]}"; do
+			run_kernel "$k"
+		done
+	else
+		tap_result fail "module sources exist in $KMOD_SRC"
+	fi
+	tap_note "total wall time $((SECONDS - t0)) s"
+	harness_done=1
+	tap_finish || rc=$?
+	return "$rc"
+}
+
+# exit on the same line: bash reads scripts while running them, and an edit
+# of this file during a long run must not run anything else afterwards.
+main "$@"; exit

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages that building and testing timerx needs.
+# Idempotent and quick when everything is present: dpkg is asked first and
+# apt is touched only for what is missing.
+set -euo pipefail
+
+packages=(
+	# QEMU guest: emulator and the busybox userland of the initramfs
+	qemu-system-x86 busybox-static cpio kmod xz-utils
+	# kernels to build against: Debian stock, Debian PREEMPT_RT, 6.12 source
+	linux-headers-amd64 linux-headers-rt-amd64 linux-source-6.12
+	# building the module and the debug kernel
+	build-essential bc flex bison libelf-dev libssl-dev dwarves sparse
+	# selftest and tool dependencies
+	libmnl-dev libnl-genl-3-dev liburing-dev libkmod-dev googletest libgtest-dev
+	rt-tests
+)
+
+missing_packages() {
+	local installed
+	# One dpkg-query for all: it prints the known ones and complains (ignored)
+	# about unknown ones. "ii" means installed; half-installed or removed-but-
+	# configured states need apt too.
+	installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${packages[@]}" 2>/dev/null |
+		awk '$1 == "ii" { print $2 }' || true)
+	local pkg
+	for pkg in "${packages[@]}"; do
+		grep -qxF "$pkg" <<<"$installed" || printf '%s\n' "$pkg"
+	done
+}
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		echo "install-deps: need root to run: $*" >&2
+		return 1
+	fi
+}
+
+main() {
+	local missing
+	mapfile -t missing < <(missing_packages)
+	if [ "${#missing[@]}" = 0 ]; then
+		echo "install-deps: all ${#packages[@]} packages present"
+		return 0
+	fi
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	as_root apt-get update -q
+	as_root apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+main "$@"
