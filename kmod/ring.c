@@ -283,23 +283,26 @@ int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma)
  */
 bool timerx_ring_ready(struct timerx_ring *ring)
 {
+	unsigned long flags;
 	bool ready;
 
-	raw_spin_lock_irq(&ring->lock);
+	/* irqsave: the io_uring wait calls this under the waitqueue lock. */
+	raw_spin_lock_irqsave(&ring->lock, flags);
 	ready = ring->tail != READ_ONCE(ring->hdr->head) ||
 		!list_empty(&ring->pending);
-	raw_spin_unlock_irq(&ring->lock);
+	raw_spin_unlock_irqrestore(&ring->lock, flags);
 	return ready;
 }
 
 /* Events the consumer has not consumed; a hostile head counts as a full ring. */
 u32 timerx_ring_ready_count(struct timerx_ring *ring)
 {
+	unsigned long flags;
 	u32 n;
 
-	raw_spin_lock_irq(&ring->lock);
+	raw_spin_lock_irqsave(&ring->lock, flags);
 	n = min(ring->tail - READ_ONCE(ring->hdr->head), ring->mask + 1);
-	raw_spin_unlock_irq(&ring->lock);
+	raw_spin_unlock_irqrestore(&ring->lock, flags);
 	return n;
 }
 
