@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Context: one open of /dev/timerx with its ring sized and mapped.
+ *
+ * The constructor opens the device (O_RDWR | O_CLOEXEC), sizes the ring
+ * (TIMERX_IOC_SETUP_RING) and maps it (MAP_SHARED, exactly mmap_len bytes,
+ * offset 0); any failure throws std::system_error with the errno (ENOENT:
+ * no device, or the module is not loaded; EINVAL: a bad ring size; EPROTO:
+ * a ring layout this library does not know). Nothing else throws.
+ *
+ * Closing it (destructor or close()) makes the module cancel and free every
+ * timer of the context, and completes pending io_uring waits on it with
+ * -ECANCELED.
+ *
+ * Threading: the timer commands (create_timer() ...) may be called from
+ * any thread concurrently. The ring has one consumer (see RingReader).
+ * Moving or closing a Context must not race with anything else using it.
+ */
+#ifndef TIMERX_CONTEXT_HPP
+#define TIMERX_CONTEXT_HPP
+
+#include <linux/timerx.h>
+
+#include <timerx/detail/config.hpp>
+#include <timerx/error.hpp>
+#include <timerx/ring.hpp>
+#include <timerx/ring_reader.hpp>
+#include <timerx/timer.hpp>
+#include <timerx/types.hpp>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace timerx {
+
+struct ContextOptions {
+	const char *path = TIMERX_DEVICE_PATH;
+	/* A power of two in [2, max_ring_entries]; 32 bytes each. */
+	std::uint32_t ring_entries = 4096;
+};
+
+class TIMERX_API Context {
+public:
+	/* Throws std::system_error (see above). */
+	Context();
+	explicit Context(const ContextOptions &opts);
+	~Context();
+
+	Context(Context &&other) noexcept;
+	Context &operator=(Context &&other) noexcept;
+	Context(const Context &) = delete;
+	Context &operator=(const Context &) = delete;
+
+	/* Unmap and close (idempotent). Afterwards is_open() is false. */
+	void close() noexcept;
+
+	[[nodiscard]] bool is_open() const noexcept { return fd_ >= 0; }
+
+	/* For your own epoll set, io_uring, or the free functions of timer.hpp. */
+	[[nodiscard]] int fd() const noexcept { return fd_; }
+
+	[[nodiscard]] const RingView &ring() const noexcept { return view_; }
+
+	/* What SETUP_RING reported. */
+	[[nodiscard]] const timerx_ring_params &ring_params() const noexcept { return params_; }
+
+	/* A reader of this context's ring that flushes with TIMERX_IOC_FLUSH. */
+	[[nodiscard]] RingReader reader() const noexcept { return RingReader(view_, fd_); }
+
+	[[nodiscard]] Result<TimerId> create_timer(const TimerSpec &spec) const noexcept
+	{
+		return timerx::create_timer(fd_, spec);
+	}
+	[[nodiscard]] int arm_timer(const ArmSpec &spec) const noexcept
+	{
+		return timerx::arm_timer(fd_, spec);
+	}
+	[[nodiscard]] int cancel_timer(TimerId id) const noexcept
+	{
+		return timerx::cancel_timer(fd_, id);
+	}
+	[[nodiscard]] int delete_timer(TimerId id) const noexcept
+	{
+		return timerx::delete_timer(fd_, id);
+	}
+	[[nodiscard]] Result<TimerInfo> get_timer(TimerId id) const noexcept
+	{
+		return timerx::get_timer(fd_, id);
+	}
+	[[nodiscard]] Result<ContextInfo> info() const noexcept
+	{
+		return timerx::context_info(fd_);
+	}
+	[[nodiscard]] int flush() const noexcept { return timerx::flush(fd_); }
+
+private:
+	int fd_ = -1;
+	void *map_ = nullptr;
+	std::size_t map_len_ = 0;
+	timerx_ring_params params_{};
+	RingView view_{};
+};
+
+} // namespace timerx
+
+#endif /* TIMERX_CONTEXT_HPP */

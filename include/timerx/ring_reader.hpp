@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * RingReader: the consumer side of the event ring.
+ *
+ * consume() hands every ready event to a callback in one batch: one
+ * load-acquire of hdr->tail, the callback per event (a template argument,
+ * inlined), one store-release of hdr->head. When the kernel has set
+ * TIMERX_RING_F_OVERFLOW (expirations waiting for room), it flushes them
+ * into the ring (TIMERX_IOC_FLUSH, or a FlushHook) and drains again. No
+ * allocation, no exception of its own, no system call unless it flushes.
+ *
+ * A head that claims more than `entries` events were consumed (written by
+ * a bug or a hostile thread: the mapping is writable) is reported as -EIO
+ * without reading the ring, as read(2) does. resync() recovers from it.
+ *
+ * Threading: one consumer. A RingReader (and every copy of it) must be used
+ * by one thread at a time, and only one reader may consume a given ring.
+ * Do not mix it with read(2) on the same context. Timer commands may be
+ * issued from any thread meanwhile.
+ *
+ * Lifetime: a RingReader holds pointers into the mapping and the context's
+ * file descriptor, not the Context: it stays valid when the Context is
+ * moved, and must not be used once the Context is closed or destroyed.
+ */
+#ifndef TIMERX_RING_READER_HPP
+#define TIMERX_RING_READER_HPP
+
+#include <timerx/detail/atomic.hpp>
+#include <timerx/ring.hpp>
+#include <timerx/timer.hpp>
+#include <timerx/types.hpp>
+
+#include <cerrno>
+#include <cstdint>
+#include <limits>
+#include <type_traits>
+
+namespace timerx {
+
+/*
+ * How the reader delivers pending expirations when the ring overflowed:
+ * fn(arg) returns the number of events it wrote into the ring, or -errno.
+ * The default (fn == nullptr) is TIMERX_IOC_FLUSH on the context's fd;
+ * tests on plain memory install the fake producer's flush here.
+ */
+struct FlushHook {
+	int (*fn)(void *arg) noexcept = nullptr;
+	void *arg = nullptr;
+};
+
+struct ConsumeResult {
+	std::uint32_t events = 0;  /* events handed to the callback */
+	std::uint32_t flushes = 0; /* flushes done for TIMERX_RING_F_OVERFLOW */
+	int error = 0;             /* 0, -EIO (corrupt head), -EBADFD, or the flush's -errno */
+
+	[[nodiscard]] constexpr bool ok() const noexcept { return error == 0; }
+};
+
+class RingReader {
+public:
+	/* Flush rounds per consume() call: bounds its time when the ring keeps overflowing. */
+	static constexpr unsigned default_flush_rounds = 8;
+
+	constexpr RingReader() noexcept = default;
+
+	/* Flushes with TIMERX_IOC_FLUSH on @fd. */
+	RingReader(const RingView &ring, int fd) noexcept : ring_(ring), fd_(fd) {}
+
+	/* Flushes with @hook (fd-less: plain memory, tests). */
+	RingReader(const RingView &ring, FlushHook hook) noexcept : ring_(ring), hook_(hook) {}
+
+	[[nodiscard]] const RingView &view() const noexcept { return ring_; }
+	[[nodiscard]] bool valid() const noexcept { return ring_.valid(); }
+
+	/*
+	 * tail - head, with tail loaded with acquire semantics. More than the
+	 * ring's entries only when the head is corrupt (see corrupt()).
+	 */
+	[[nodiscard]] std::uint32_t ready() const noexcept
+	{
+		return detail::load_acquire(&ring_.hdr->tail) -
+		       detail::load_relaxed(&ring_.hdr->head);
+	}
+
+	[[nodiscard]] bool corrupt() const noexcept { return ready() > ring_.entries; }
+
+	/* The kernel holds expirations that did not fit: consume() will flush. */
+	[[nodiscard]] bool overflow() const noexcept
+	{
+		return detail::load_relaxed(&ring_.hdr->flags) & TIMERX_RING_F_OVERFLOW;
+	}
+
+	/* consume() has something to do: events, an overflow to flush, or an error to report. */
+	[[nodiscard]] bool has_work() const noexcept { return ready() != 0 || overflow(); }
+
+	/*
+	 * Hand up to @max ready events to @fn(const Event &), then flush and
+	 * drain again while the kernel reports an overflow (at most
+	 * flush_rounds() times). The reference passed to @fn points into the
+	 * ring and is valid only during the call.
+	 *
+	 * If @fn throws, the events before the throwing one are consumed, the
+	 * throwing one is not (it is handed out again next time), and the
+	 * exception propagates. consume() is noexcept when @fn is.
+	 */
+	template <class F>
+	ConsumeResult
+	consume(F &&fn, std::uint32_t max = std::numeric_limits<std::uint32_t>::max()) noexcept(
+		std::is_nothrow_invocable_v<F &, const Event &>)
+	{
+		ConsumeResult total;
+		for (unsigned round = 0;; ++round) {
+			const ConsumeResult r = consume_once(fn, max - total.events);
+			total.events += r.events;
+			if (!r.ok()) {
+				total.error = r.error;
+				break;
+			}
+			if (total.events >= max || round >= flush_rounds_ || !overflow())
+				break;
+			const int written = flush();
+			++total.flushes;
+			if (written < 0) {
+				total.error = written;
+				break;
+			}
+			if (written == 0 && ready() == 0)
+				break; /* the flag was about to clear: nothing pending any more */
+		}
+		return total;
+	}
+
+	/* One pass of consume(): no flush, the overflow flag is left to the caller. */
+	template <class F>
+	ConsumeResult
+	consume_once(F &&fn,
+		     std::uint32_t max = std::numeric_limits<std::uint32_t>::
+			     max()) noexcept(std::is_nothrow_invocable_v<F &, const Event &>)
+	{
+		ConsumeResult r;
+		if (!ring_.valid()) {
+			r.error = -EBADFD;
+			return r;
+		}
+		/* We are the only writer of head: a plain (relaxed) load is enough. */
+		const std::uint32_t head = detail::load_relaxed(&ring_.hdr->head);
+		/* Pairs with the kernel's store-release of tail: the events are visible. */
+		const std::uint32_t avail = detail::load_acquire(&ring_.hdr->tail) - head;
+		if (avail > ring_.entries) {
+			r.error = -EIO;
+			return r;
+		}
+		const std::uint32_t n = avail < max ? avail : max;
+		const std::uint32_t mask = ring_.mask();
+		HeadCommit commit{&ring_.hdr->head, head};
+		for (; commit.done < n; ++commit.done)
+			fn(static_cast<const Event &>(ring_.events[(head + commit.done) & mask]));
+		r.events = n;
+		return r; /* ~HeadCommit publishes the new head */
+	}
+
+	/* Deliver pending expirations into the ring: events written, or -errno. */
+	[[nodiscard]] int flush() noexcept
+	{
+		if (hook_.fn != nullptr)
+			return hook_.fn(hook_.arg);
+		return timerx::flush(fd_);
+	}
+
+	[[nodiscard]] unsigned flush_rounds() const noexcept { return flush_rounds_; }
+
+	/* 0: never flush (the caller watches overflow() itself). */
+	void set_flush_rounds(unsigned rounds) noexcept { flush_rounds_ = rounds; }
+
+	/*
+	 * Wakeup suppression: while TIMERX_CONSUMER_F_POLLING is set the
+	 * kernel does no wakeup work per event. Set it while busy-polling;
+	 * before blocking, use prepare_wait() (clear, then re-check).
+	 */
+	void set_polling(bool on) noexcept
+	{
+		std::uint32_t *f = &ring_.hdr->consumer_flags;
+		const std::uint32_t old = detail::load_relaxed(f);
+		const std::uint32_t v = on ? (old | TIMERX_CONSUMER_F_POLLING)
+					   : (old & ~std::uint32_t{TIMERX_CONSUMER_F_POLLING});
+		if (v != old)
+			detail::store_relaxed(f, v);
+	}
+
+	[[nodiscard]] bool polling() const noexcept
+	{
+		return detail::load_relaxed(&ring_.hdr->consumer_flags) & TIMERX_CONSUMER_F_POLLING;
+	}
+
+	/*
+	 * The step before blocking in poll/epoll/read/io_uring: clear the
+	 * polling flag, then re-check the ring. true: nothing to do, block
+	 * now (a wakeup cannot be missed: the kernel reads the flag after
+	 * publishing tail, and re-checks under its lock after queueing the
+	 * waiter). false: work arrived, consume instead of blocking.
+	 */
+	[[nodiscard]] bool prepare_wait() noexcept
+	{
+		/* A full barrier: the cleared flag is visible before we look again. */
+		detail::clear_bits_seq_cst(&ring_.hdr->consumer_flags, TIMERX_CONSUMER_F_POLLING);
+		const std::uint32_t tail = detail::load_seq_cst(&ring_.hdr->tail);
+		return tail == detail::load_relaxed(&ring_.hdr->head) &&
+		       !(detail::load_seq_cst(&ring_.hdr->flags) & TIMERX_RING_F_OVERFLOW);
+	}
+
+	/*
+	 * After corrupt(): set head = tail, dropping whatever the ring held
+	 * (the true head is unknown). Returns the number of slots skipped,
+	 * capped at entries. The kernel delivers into the ring again from
+	 * its next event or flush.
+	 */
+	std::uint32_t resync() noexcept
+	{
+		const std::uint32_t tail = detail::load_acquire(&ring_.hdr->tail);
+		const std::uint32_t skipped = tail - detail::load_relaxed(&ring_.hdr->head);
+		detail::store_release(&ring_.hdr->head, tail);
+		return skipped > ring_.entries ? ring_.entries : skipped;
+	}
+
+private:
+	/* Publishes head + done on scope exit, also when the callback throws. */
+	struct HeadCommit {
+		std::uint32_t *head_ptr;
+		std::uint32_t head;
+		std::uint32_t done = 0;
+
+		HeadCommit(std::uint32_t *p, std::uint32_t h) noexcept : head_ptr(p), head(h) {}
+		HeadCommit(const HeadCommit &) = delete;
+		HeadCommit &operator=(const HeadCommit &) = delete;
+		~HeadCommit()
+		{
+			/* Pairs with the kernel's load-acquire of head: we are done with the slots.
+			 */
+			if (done != 0)
+				detail::store_release(head_ptr, head + done);
+		}
+	};
+
+	RingView ring_{};
+	FlushHook hook_{};
+	int fd_ = -1;
+	unsigned flush_rounds_ = default_flush_rounds;
+};
+
+} // namespace timerx
+
+#endif /* TIMERX_RING_READER_HPP */

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * libtimerx: the C++20 userspace library for timerx.ko (/dev/timerx).
+ *
+ * Everything except <timerx/uring_prep.hpp> (the liburing-style prep
+ * functions, which include <liburing.h>) and <timerx/testing.hpp> (FakeRing,
+ * a ring in plain memory for tests). Uring (batched commands, io_uring
+ * waits) is included: it needs no liburing header.
+ *
+ * Guide: docs/libtimerx.md, libtimerx(3). Contract: <linux/timerx.h>.
+ */
+#ifndef TIMERX_TIMERX_HPP
+#define TIMERX_TIMERX_HPP
+
+#include <timerx/batch.hpp>
+#include <timerx/context.hpp>
+#include <timerx/error.hpp>
+#include <timerx/ring.hpp>
+#include <timerx/ring_reader.hpp>
+#include <timerx/timer.hpp>
+#include <timerx/types.hpp>
+#include <timerx/uring.hpp>
+#include <timerx/version.hpp>
+#include <timerx/wait.hpp>
+
+#endif /* TIMERX_TIMERX_HPP */

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Uring: an io_uring bound to one context, for batched timer commands and
+ * blocking waits.
+ *
+ * It owns a ring set up with IORING_SETUP_SQE128 (create/arm payloads are
+ * 32 bytes) and IORING_SETUP_SUBMIT_ALL. submit() sends a whole Batch with
+ * one io_uring_enter(2) per sq_entries commands (one for a batch that fits
+ * the SQ), waiting for the completions in the same call, and matches each
+ * CQE back to its command through sqe->user_data. No allocation after
+ * construction.
+ *
+ * Transport. The constructor decides once whether the module takes
+ * commands over io_uring: with Transport::automatic it submits a
+ * TIMERX_IOC_FLUSH uring_cmd and looks at the CQE (choose_transport()).
+ * If io_uring cannot be set up (old kernel, io_uring disabled, seccomp) or
+ * the command is refused (-EOPNOTSUPP, -EINVAL, -ENOTTY, ...), commands go
+ * through ioctl(2) instead, one per command, with the same results. The
+ * choice is observable (transport(), probe_result()) and can be forced
+ * (UringOptions::transport) for tests.
+ *
+ * Waiting. wait() blocks until events are ready: with TIMERX_URING_CMD_WAIT
+ * on the uring_cmd transport, with a POLL_ADD of the fd when only plain
+ * io_uring works, with poll(2) when there is no io_uring. A wait that times
+ * out stays queued in the kernel and is reused by the next wait(). Like
+ * poll, wait() may report readiness that a busy-polling consumer already
+ * took: consume, and wait again.
+ *
+ * Lifetime: a Uring uses the context's fd but does not own it; destroy it
+ * before the Context. Closing the context with a wait queued completes it
+ * with -ECANCELED (reported by the next wait()).
+ *
+ * Threading: one thread at a time (like liburing's struct io_uring).
+ */
+#ifndef TIMERX_URING_HPP
+#define TIMERX_URING_HPP
+
+#include <timerx/batch.hpp>
+#include <timerx/context.hpp>
+#include <timerx/detail/config.hpp>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+
+namespace timerx {
+
+enum class Transport : std::uint8_t {
+	automatic, /* probe at construction (UringOptions only) */
+	uring_cmd, /* IORING_OP_URING_CMD */
+	ioctl,     /* ioctl(2), one per command */
+};
+
+[[nodiscard]] TIMERX_API const char *to_string(Transport t) noexcept;
+
+/*
+ * The fallback decision. @setup_result: what io_uring_queue_init_params()
+ * returned for an SQE128 ring (0 or -errno). @probe_result: the CQE res of
+ * a TIMERX_IOC_FLUSH uring_cmd on the context (or the -errno of submitting
+ * it). uring_cmd only when the ring exists and the module ran the command
+ * (res >= 0, or -EBADFD: a context whose ring is not set up yet).
+ */
+[[nodiscard]] constexpr Transport choose_transport(int setup_result, int probe_result) noexcept
+{
+	if (setup_result < 0)
+		return Transport::ioctl;
+	if (probe_result >= 0 || probe_result == -EBADFD)
+		return Transport::uring_cmd;
+	return Transport::ioctl;
+}
+
+/* Commands of one submission: any order (fastest), or one after the other. */
+enum class Order : std::uint8_t {
+	any,
+	sequential, /* IOSQE_IO_HARDLINK chains: each runs after the previous completed */
+};
+
+struct UringOptions {
+	/* SQ size: commands per io_uring_enter(2). The CQ is twice as big. */
+	unsigned sq_entries = 256;
+	/* automatic, or forced: uring_cmd (throws if io_uring is unusable) or ioctl. */
+	Transport transport = Transport::automatic;
+};
+
+struct UringStats {
+	std::uint64_t enters = 0;     /* io_uring_enter(2) calls that submitted commands */
+	std::uint64_t sqes = 0;       /* commands sent as uring_cmd */
+	std::uint64_t ioctls = 0;     /* commands sent as ioctl(2) */
+	std::uint64_t waits = 0;      /* wait() calls that blocked or polled */
+	std::uint64_t stale_cqes = 0; /* completions of an earlier, failed submission */
+};
+
+class TIMERX_API Uring {
+public:
+	/*
+	 * For the context open on @fd (not owned). Throws std::system_error
+	 * only when Transport::uring_cmd is forced and io_uring cannot be set
+	 * up, std::invalid_argument for sq_entries 0, std::bad_alloc.
+	 */
+	explicit Uring(int fd, const UringOptions &opts = {});
+	explicit Uring(const Context &ctx, const UringOptions &opts = {}) : Uring(ctx.fd(), opts) {}
+	~Uring();
+	Uring(Uring &&other) noexcept;
+	Uring &operator=(Uring &&other) noexcept;
+	Uring(const Uring &) = delete;
+	Uring &operator=(const Uring &) = delete;
+
+	/* uring_cmd or ioctl: how submit() sends commands. */
+	[[nodiscard]] Transport transport() const noexcept;
+	/* io_uring_queue_init_params()'s result (0 or -errno). */
+	[[nodiscard]] int setup_result() const noexcept;
+	/* The probe's CQE res (0 when not probed: forced transport, or no ring). */
+	[[nodiscard]] int probe_result() const noexcept;
+	/* Whether an io_uring exists (also on the ioctl transport, for waits). */
+	[[nodiscard]] bool has_ring() const noexcept;
+	[[nodiscard]] int ring_fd() const noexcept;
+	[[nodiscard]] unsigned sq_entries() const noexcept;
+	[[nodiscard]] int fd() const noexcept;
+
+	/*
+	 * Send every command of @batch and fill in their results. Returns the
+	 * number of commands completed (batch.size()), or a negative errno
+	 * when io_uring itself failed (then unsent commands read -ECANCELED).
+	 */
+	[[nodiscard]] int submit(Batch &batch, Order order = Order::any) noexcept;
+
+	/*
+	 * Block until events are ready or @timeout passes (< 0: no timeout,
+	 * 0: just check). > 0: ready (with uring_cmd, the number of events
+	 * ready), 0: timeout or nothing ready any more, -ECANCELED: the
+	 * context was closed, other -errno (-EINTR). Call
+	 * RingReader::prepare_wait() first.
+	 */
+	[[nodiscard]] int wait(std::chrono::nanoseconds timeout) noexcept;
+
+	/* A wait is queued in the kernel (a previous wait() timed out). */
+	[[nodiscard]] bool wait_queued() const noexcept;
+
+	[[nodiscard]] const UringStats &stats() const noexcept;
+
+private:
+	struct Impl;
+	std::unique_ptr<Impl> impl_;
+};
+
+} // namespace timerx
+
+#endif /* TIMERX_URING_HPP */

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * liburing-style helpers for applications that own their io_uring: each
+ * prepares one SQE as IORING_OP_URING_CMD on a /dev/timerx fd, with
+ * sqe->cmd_op = the command's ioctl number and its UAPI struct copied into
+ * the SQE's command area (sqe->cmd). Like liburing's io_uring_prep_*(),
+ * they leave sqe->user_data alone and clear everything else the kernel
+ * reads.
+ *
+ * The command area holds 16 bytes in a normal SQE and 80 with
+ * IORING_SETUP_SQE128. struct timerx_create and struct timerx_arm are 32
+ * bytes: prep_create() and prep_arm() need a ring set up with
+ * IORING_SETUP_SQE128 (the module fails them with -EINVAL otherwise;
+ * needs_sqe128() tells). cancel, delete, flush and wait fit any SQE.
+ *
+ * CQE res: 0, the new timer id (create), the number of events written
+ * (flush), the number of events ready (wait), or -errno. The payload is
+ * copied when the SQE is issued: the struct passed here may be reused at
+ * once. TIMERX_URING_CMD_WAIT completes when events are ready, or with
+ * -ECANCELED when a file descriptor of the context is closed (and, on
+ * kernels >= 6.8, at io_uring ring or task exit; IORING_OP_ASYNC_CANCEL
+ * does not reach driver commands).
+ *
+ * Requires liburing (Requires.private in libtimerx.pc); these are inline
+ * and need no symbol from libtimerx.
+ */
+#ifndef TIMERX_URING_PREP_HPP
+#define TIMERX_URING_PREP_HPP
+
+#include <liburing.h>
+#include <linux/timerx.h>
+
+#include <timerx/batch.hpp>
+#include <timerx/types.hpp>
+
+#include <cstddef>
+#include <cstring>
+
+namespace timerx {
+
+/* Bytes of command payload in a normal SQE and in an IORING_SETUP_SQE128 one. */
+inline constexpr std::size_t sqe_cmd_bytes = 16;
+inline constexpr std::size_t sqe128_cmd_bytes = 80;
+
+static_assert(sizeof(io_uring_sqe) == 64);
+static_assert(offsetof(io_uring_sqe, cmd) == 64 - sqe_cmd_bytes);
+static_assert(sizeof(timerx_create) <= sqe128_cmd_bytes && sizeof(timerx_arm) <= sqe128_cmd_bytes);
+static_assert(sizeof(timerx_timer_ref) <= sqe_cmd_bytes);
+
+/* The payload size of a command number (its ioctl size field). */
+[[nodiscard]] constexpr std::size_t cmd_payload_size(unsigned cmd_op) noexcept
+{
+	return _IOC_SIZE(cmd_op);
+}
+
+/* Whether a command only fits an IORING_SETUP_SQE128 ring. */
+[[nodiscard]] constexpr bool needs_sqe128(unsigned cmd_op) noexcept
+{
+	return cmd_payload_size(cmd_op) > sqe_cmd_bytes;
+}
+
+/*
+ * The generic form: @len bytes of @payload (at most 80; more than 16
+ * needs an SQE128 ring) as command @cmd_op.
+ */
+inline void prep_uring_cmd(io_uring_sqe *sqe, int fd, unsigned cmd_op, const void *payload,
+			   std::size_t len) noexcept
+{
+	/* Zeroes everything the kernel checks, and the 16-byte command area. */
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, nullptr, 0, 0);
+	sqe->cmd_op = cmd_op;
+	sqe->__pad1 = 0;
+	if (len != 0)
+		std::memcpy(reinterpret_cast<unsigned char *>(sqe) + offsetof(io_uring_sqe, cmd),
+			    payload, len);
+}
+
+/* TIMERX_IOC_CREATE (SQE128). */
+inline void prep_create(io_uring_sqe *sqe, int fd, const timerx_create &c) noexcept
+{
+	prep_uring_cmd(sqe, fd, TIMERX_IOC_CREATE, &c, sizeof(c));
+}
+inline void prep_create(io_uring_sqe *sqe, int fd, const TimerSpec &spec) noexcept
+{
+	const timerx_create c = spec.to_uapi();
+	prep_create(sqe, fd, c);
+}
+
+/* TIMERX_IOC_ARM (SQE128). */
+inline void prep_arm(io_uring_sqe *sqe, int fd, const timerx_arm &a) noexcept
+{
+	prep_uring_cmd(sqe, fd, TIMERX_IOC_ARM, &a, sizeof(a));
+}
+inline void prep_arm(io_uring_sqe *sqe, int fd, const ArmSpec &spec) noexcept
+{
+	const timerx_arm a = spec.to_uapi();
+	prep_arm(sqe, fd, a);
+}
+
+/* TIMERX_IOC_CANCEL. */
+inline void prep_cancel(io_uring_sqe *sqe, int fd, const timerx_timer_ref &r) noexcept
+{
+	prep_uring_cmd(sqe, fd, TIMERX_IOC_CANCEL, &r, sizeof(r));
+}
+inline void prep_cancel(io_uring_sqe *sqe, int fd, TimerId id) noexcept
+{
+	prep_cancel(sqe, fd, make_timer_ref(id));
+}
+
+/* TIMERX_IOC_DELETE. */
+inline void prep_delete(io_uring_sqe *sqe, int fd, const timerx_timer_ref &r) noexcept
+{
+	prep_uring_cmd(sqe, fd, TIMERX_IOC_DELETE, &r, sizeof(r));
+}
+inline void prep_delete(io_uring_sqe *sqe, int fd, TimerId id) noexcept
+{
+	prep_delete(sqe, fd, make_timer_ref(id));
+}
+
+/* TIMERX_IOC_FLUSH: res = the number of events written into the ring. */
+inline void prep_flush(io_uring_sqe *sqe, int fd) noexcept
+{
+	prep_uring_cmd(sqe, fd, TIMERX_IOC_FLUSH, nullptr, 0);
+}
+
+/* TIMERX_URING_CMD_WAIT: 16 zero bytes of payload; res = events ready. */
+inline void prep_wait(io_uring_sqe *sqe, int fd) noexcept
+{
+	prep_uring_cmd(sqe, fd, TIMERX_URING_CMD_WAIT, nullptr, 0);
+}
+
+/* A queued Batch command (what Uring::submit() sends). */
+inline void prep_command(io_uring_sqe *sqe, int fd, const Command &cmd) noexcept
+{
+	prep_uring_cmd(sqe, fd, cmd.cmd_op(), cmd.data(), cmd.size());
+}
+
+} // namespace timerx
+
+#endif /* TIMERX_URING_PREP_HPP */

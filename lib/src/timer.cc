@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The synchronous commands: one ioctl(2) each. ioctl() returns -1/errno;
+ * we return -errno, as the kernel and liburing do.
+ */
+#include <timerx/timer.hpp>
+
+#include <sys/ioctl.h>
+
+#include <cerrno>
+
+namespace timerx {
+
+namespace {
+
+int do_ioctl(int fd, unsigned long nr, void *arg) noexcept
+{
+	const int ret = ::ioctl(fd, nr, arg);
+	return ret < 0 ? -errno : ret;
+}
+
+} // namespace
+
+Result<TimerId> create_timer(int fd, const TimerSpec &spec) noexcept
+{
+	timerx_create c = spec.to_uapi();
+	const int ret = do_ioctl(fd, TIMERX_IOC_CREATE, &c);
+	if (ret < 0)
+		return Result<TimerId>::failure(ret);
+	return c.timer_id;
+}
+
+int arm_timer(int fd, const ArmSpec &spec) noexcept
+{
+	timerx_arm a = spec.to_uapi();
+	return do_ioctl(fd, TIMERX_IOC_ARM, &a);
+}
+
+int cancel_timer(int fd, TimerId id) noexcept
+{
+	timerx_timer_ref r = make_timer_ref(id);
+	return do_ioctl(fd, TIMERX_IOC_CANCEL, &r);
+}
+
+int delete_timer(int fd, TimerId id) noexcept
+{
+	timerx_timer_ref r = make_timer_ref(id);
+	return do_ioctl(fd, TIMERX_IOC_DELETE, &r);
+}
+
+Result<TimerInfo> get_timer(int fd, TimerId id) noexcept
+{
+	TimerInfo info{};
+	info.timer_id = id;
+	const int ret = do_ioctl(fd, TIMERX_IOC_GET, &info);
+	if (ret < 0)
+		return Result<TimerInfo>::failure(ret);
+	return info;
+}
+
+Result<ContextInfo> context_info(int fd) noexcept
+{
+	ContextInfo info{};
+	const int ret = do_ioctl(fd, TIMERX_IOC_CTX_INFO, &info);
+	if (ret < 0)
+		return Result<ContextInfo>::failure(ret);
+	return info;
+}
+
+int flush(int fd) noexcept
+{
+	return do_ioctl(fd, TIMERX_IOC_FLUSH, nullptr);
+}
+
+} // namespace timerx

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Uring: batched commands and waits over one io_uring, or over ioctl(2)
+ * and poll(2) where the kernel or the module cannot take uring_cmds.
+ *
+ * Every SQE's user_data says what it is, so that any CQE can be matched
+ * whatever order completions come in and whatever submitted it:
+ *
+ *   bits 63..56  tag: a batch command, the wait, the probe
+ *   bits 55..32  generation: which submit() (batch commands)
+ *   bits 31..0   index into the batch, or the wait's sequence number
+ *
+ * A CQE of an earlier generation (a submission that failed half-way and
+ * whose SQEs the kernel consumed later) is counted as stale and dropped.
+ */
+#include <timerx/uring.hpp>
+#include <timerx/uring_prep.hpp>
+#include <timerx/wait.hpp>
+
+#include <liburing.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+#include <system_error>
+
+namespace timerx {
+
+namespace {
+
+enum : std::uint8_t {
+	tag_batch = 0xB7,
+	tag_wait = 0xA7,
+	tag_probe = 0x9E,
+};
+
+constexpr std::uint32_t gen_mask = 0xFFFFFF;
+
+constexpr std::uint64_t make_udata(std::uint8_t tag, std::uint32_t gen, std::uint32_t idx) noexcept
+{
+	return (std::uint64_t{tag} << 56) | (std::uint64_t{gen & gen_mask} << 32) | idx;
+}
+
+/* Transient io_uring_enter(2) failures: retry. */
+constexpr bool transient(int err) noexcept
+{
+	return err == -EINTR || err == -EAGAIN || err == -EBUSY;
+}
+
+/* Bound on consecutive -EAGAIN/-EBUSY (-EINTR retries are not counted). */
+constexpr unsigned max_busy_retries = 1000;
+
+__kernel_timespec to_kernel_timespec(std::chrono::nanoseconds ns) noexcept
+{
+	__kernel_timespec ts{};
+	if (ns.count() > 0) {
+		ts.tv_sec = ns.count() / 1000000000;
+		ts.tv_nsec = ns.count() % 1000000000;
+	}
+	return ts;
+}
+
+} // namespace
+
+struct Uring::Impl {
+	io_uring ring{};
+	bool has_ring = false;
+	int fd = -1;
+	Transport transport = Transport::ioctl;
+	int setup_result = 0;
+	int probe_result = 0;
+	unsigned sq_entries = 0;
+	UringStats stats{};
+
+	/* The batch being submitted. */
+	std::uint32_t gen = 0;
+	Command *cmds = nullptr;
+	std::size_t ncmds = 0;
+	std::size_t completed = 0;
+
+	/* The wait: queued in the kernel, or completed and not reported yet. */
+	bool wait_queued = false;
+	bool wait_done = false;
+	int wait_res = 0;
+	std::uint32_t wait_seq = 0;
+
+	bool probe_done = false;
+	int probe_res = 0;
+
+	Impl() = default;
+	Impl(const Impl &) = delete;
+	Impl &operator=(const Impl &) = delete;
+	~Impl()
+	{
+		/*
+		 * A queued wait is cancelled by the ring's exit on kernels >= 6.8;
+		 * before, it completes when the context is closed or events come.
+		 */
+		if (has_ring)
+			io_uring_queue_exit(&ring);
+	}
+
+	int init_ring(unsigned entries, unsigned flags) noexcept
+	{
+		io_uring_params p{};
+		p.flags = flags | IORING_SETUP_CLAMP;
+		const int ret = io_uring_queue_init_params(entries, &ring, &p);
+		if (ret == 0) {
+			has_ring = true;
+			sq_entries = p.sq_entries;
+		}
+		return ret;
+	}
+
+	void dispatch(const io_uring_cqe *cqe) noexcept
+	{
+		const std::uint64_t ud = cqe->user_data;
+		const auto tag = static_cast<std::uint8_t>(ud >> 56);
+		const auto g = static_cast<std::uint32_t>(ud >> 32) & gen_mask;
+		const auto idx = static_cast<std::uint32_t>(ud);
+
+		switch (tag) {
+		case tag_batch:
+			if (g == gen && idx < ncmds && cmds[idx].result == -EINPROGRESS) {
+				Command &c = cmds[idx];
+				c.result = cqe->res;
+				if (c.op == Op::create_timer && cqe->res > 0)
+					c.payload.create.timer_id = static_cast<__u32>(cqe->res);
+				++completed;
+			} else {
+				++stats.stale_cqes;
+			}
+			break;
+		case tag_wait:
+			if (idx == wait_seq) {
+				wait_queued = false;
+				wait_done = true;
+				wait_res = cqe->res;
+			}
+			break;
+		case tag_probe:
+			probe_done = true;
+			probe_res = cqe->res;
+			break;
+		default:
+			break; /* liburing's own (LIBURING_UDATA_TIMEOUT) */
+		}
+	}
+
+	/* Dispatch every CQE available now. */
+	unsigned reap() noexcept
+	{
+		unsigned head;
+		unsigned n = 0;
+		io_uring_cqe *cqe;
+		io_uring_for_each_cqe(&ring, head, cqe)
+		{
+			dispatch(cqe);
+			++n;
+		}
+		io_uring_cq_advance(&ring, n);
+		return n;
+	}
+
+	/*
+	 * Submit what is in the SQ and wait until @remaining() (the CQEs we
+	 * still expect) is 0, retrying transient failures: one
+	 * io_uring_enter(2) when everything completes inline. 0, or the
+	 * fatal -errno.
+	 */
+	template <class Remaining>
+	int submit_until(Remaining &&remaining) noexcept
+	{
+		unsigned busy = 0;
+		reap();
+		for (std::size_t left; (left = remaining()) != 0;) {
+			int ret;
+			if (io_uring_sq_ready(&ring) != 0) {
+				/* Never wait for more than can come: that would hang. */
+				ret = io_uring_submit_and_wait(&ring, static_cast<unsigned>(left));
+				++stats.enters;
+			} else {
+				io_uring_cqe *cqe = nullptr;
+				ret = io_uring_wait_cqe(&ring, &cqe);
+			}
+			const unsigned reaped = reap();
+			if (ret > 0 || reaped != 0 || ret == -EINTR) {
+				busy = 0;
+				continue;
+			}
+			/* No progress (nothing submitted or completed), or -EAGAIN/-EBUSY. */
+			if (ret == 0)
+				ret = -EAGAIN;
+			if (!transient(ret) || ++busy > max_busy_retries)
+				return ret;
+		}
+		return 0;
+	}
+
+	int probe() noexcept
+	{
+		io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		if (sqe == nullptr)
+			return -EBUSY;
+		prep_flush(sqe, fd);
+		io_uring_sqe_set_data64(sqe, make_udata(tag_probe, 0, 0));
+		const int ret = submit_until([this] { return probe_done ? 0U : 1U; });
+		return ret < 0 ? ret : probe_res;
+	}
+
+	int submit_uring(Batch &batch, Order order) noexcept
+	{
+		const std::span<Command> span = batch.commands();
+		cmds = span.data();
+		ncmds = span.size();
+		completed = 0;
+		gen = (gen + 1) & gen_mask;
+		for (Command &c : span)
+			c.result = -EINPROGRESS;
+
+		int err = 0;
+		std::size_t next = 0;
+		while (next < ncmds) {
+			const std::size_t chunk =
+				std::min<std::size_t>(ncmds - next, io_uring_sq_space_left(&ring));
+			if (chunk == 0) {
+				err = -EBUSY;
+				break;
+			}
+			for (std::size_t i = 0; i < chunk; ++i) {
+				io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+				prep_command(sqe, fd, cmds[next + i]);
+				io_uring_sqe_set_data64(
+					sqe, make_udata(tag_batch, gen,
+							static_cast<std::uint32_t>(next + i)));
+				/* A hard link keeps the chain going when a command fails. */
+				if (order == Order::sequential && i + 1 < chunk)
+					sqe->flags |= IOSQE_IO_HARDLINK;
+			}
+			stats.sqes += chunk;
+			const std::size_t target = completed + chunk;
+			/* One io_uring_enter(2): submit the chunk and wait for it. */
+			err = submit_until([&] { return target - completed; });
+			if (err < 0)
+				break;
+			next += chunk;
+		}
+
+		for (Command &c : span)
+			if (c.result == -EINPROGRESS)
+				c.result = -ECANCELED;
+		cmds = nullptr;
+		ncmds = 0;
+		return err < 0 ? err : static_cast<int>(span.size());
+	}
+
+	int submit_ioctl(Batch &batch) noexcept
+	{
+		for (Command &c : batch.commands()) {
+			const int ret = ::ioctl(fd, c.cmd_op(), c.data());
+			++stats.ioctls;
+			if (ret < 0)
+				c.result = -errno;
+			else if (c.op == Op::create_timer)
+				c.result = static_cast<int>(c.payload.create.timer_id);
+			else
+				c.result = ret;
+		}
+		return static_cast<int>(batch.size());
+	}
+
+	int wait_ring(std::chrono::nanoseconds timeout) noexcept
+	{
+		using clock = std::chrono::steady_clock;
+		const bool forever = timeout.count() < 0;
+		const clock::time_point deadline =
+			clock::now() + (forever ? clock::duration{} : timeout);
+
+		reap();
+		if (!wait_queued && !wait_done) {
+			io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+			if (sqe == nullptr)
+				return -EBUSY;
+			if (transport == Transport::uring_cmd)
+				prep_wait(sqe, fd);
+			else
+				io_uring_prep_poll_add(sqe, fd, POLLIN);
+			io_uring_sqe_set_data64(sqe, make_udata(tag_wait, 0, ++wait_seq));
+			wait_queued = true;
+		}
+
+		while (!wait_done) {
+			int ret;
+			if (forever) {
+				ret = io_uring_submit_and_wait(&ring, 1);
+			} else {
+				const auto left =
+					std::max(clock::duration{}, deadline - clock::now());
+				__kernel_timespec ts = to_kernel_timespec(
+					std::chrono::duration_cast<std::chrono::nanoseconds>(left));
+				io_uring_cqe *cqe = nullptr;
+				ret = io_uring_submit_and_wait_timeout(&ring, &cqe, 1, &ts,
+								       nullptr);
+			}
+			reap();
+			if (wait_done)
+				break;
+			/* liburing returns -ETIME, or the number submitted and no CQE. */
+			if (!forever && (ret == -ETIME || clock::now() >= deadline))
+				return 0;
+			if (ret < 0 && ret != -ETIME && ret != -EAGAIN && ret != -EBUSY)
+				return ret;
+		}
+
+		wait_done = false;
+		const int res = wait_res;
+		/* POLL_ADD reports a poll mask: readable (or an error the reader will see). */
+		if (transport != Transport::uring_cmd && res > 0)
+			return 1;
+		return res;
+	}
+};
+
+const char *to_string(Transport t) noexcept
+{
+	switch (t) {
+	case Transport::automatic:
+		return "automatic";
+	case Transport::uring_cmd:
+		return "uring_cmd";
+	case Transport::ioctl:
+		return "ioctl";
+	}
+	return "?";
+}
+
+Uring::Uring(int fd, const UringOptions &opts) : impl_(std::make_unique<Impl>())
+{
+	if (opts.sq_entries == 0)
+		throw std::invalid_argument("timerx::Uring: sq_entries must be > 0");
+
+	Impl &m = *impl_;
+	m.fd = fd;
+	m.setup_result =
+		m.init_ring(opts.sq_entries, IORING_SETUP_SQE128 | IORING_SETUP_SUBMIT_ALL);
+
+	switch (opts.transport) {
+	case Transport::uring_cmd:
+		if (m.setup_result < 0)
+			throw std::system_error(
+				-m.setup_result, std::system_category(),
+				"timerx: io_uring_queue_init_params(IORING_SETUP_SQE128)");
+		m.transport = Transport::uring_cmd;
+		break;
+	case Transport::automatic:
+		if (m.has_ring)
+			m.probe_result = m.probe();
+		m.transport = choose_transport(m.setup_result, m.probe_result);
+		break;
+	case Transport::ioctl:
+		m.transport = Transport::ioctl;
+		break;
+	}
+
+	/* Waits only need a plain ring. */
+	if (!m.has_ring)
+		(void)m.init_ring(opts.sq_entries, 0);
+}
+
+Uring::~Uring() = default;
+Uring::Uring(Uring &&other) noexcept = default;
+Uring &Uring::operator=(Uring &&other) noexcept = default;
+
+Transport Uring::transport() const noexcept
+{
+	return impl_->transport;
+}
+
+int Uring::setup_result() const noexcept
+{
+	return impl_->setup_result;
+}
+
+int Uring::probe_result() const noexcept
+{
+	return impl_->probe_result;
+}
+
+bool Uring::has_ring() const noexcept
+{
+	return impl_->has_ring;
+}
+
+int Uring::ring_fd() const noexcept
+{
+	return impl_->has_ring ? impl_->ring.ring_fd : -1;
+}
+
+unsigned Uring::sq_entries() const noexcept
+{
+	return impl_->sq_entries;
+}
+
+int Uring::fd() const noexcept
+{
+	return impl_->fd;
+}
+
+const UringStats &Uring::stats() const noexcept
+{
+	return impl_->stats;
+}
+
+bool Uring::wait_queued() const noexcept
+{
+	return impl_->wait_queued;
+}
+
+int Uring::submit(Batch &batch, Order order) noexcept
+{
+	if (batch.empty())
+		return 0;
+	if (impl_->transport == Transport::uring_cmd)
+		return impl_->submit_uring(batch, order);
+	return impl_->submit_ioctl(batch);
+}
+
+int Uring::wait(std::chrono::nanoseconds timeout) noexcept
+{
+	++impl_->stats.waits;
+	if (!impl_->has_ring)
+		return poll_fd(impl_->fd, timeout);
+	return impl_->wait_ring(timeout);
+}
+
+} // namespace timerx

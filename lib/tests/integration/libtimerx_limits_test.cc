@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Limits through libtimerx: max_timers_per_ctx (ENOSPC) on every path,
+ * max_ring_entries (EINVAL from Context), and min_period_ns for a caller
+ * without CAP_SYS_NICE (EPERM), checked as nobody in a child process.
+ * Module parameters are changed for one test and restored.
+ */
+#include "itest.hpp"
+
+#include <timerx/uring_prep.hpp>
+
+#include <cerrno>
+#include <system_error>
+
+namespace {
+
+using namespace std::chrono_literals;
+using timerx::ArmSpec;
+using timerx::Batch;
+using timerx::Context;
+using timerx::Transport;
+using timerx::Uring;
+using timerx::UringOptions;
+
+TEST(Limits, MaxTimersPerContextIsEnospc)
+{
+	if (!itest::is_root())
+		GTEST_SKIP() << "needs root to change max_timers_per_ctx";
+	itest::ParamGuard limit("max_timers_per_ctx", 8);
+	if (!limit.ok())
+		GTEST_SKIP() << "cannot write /sys/module/timerx/parameters/max_timers_per_ctx";
+
+	Context ctx(itest::options(16));
+	for (int i = 0; i < 8; ++i)
+		ASSERT_TRUE(ctx.create_timer({}).ok()) << i;
+	EXPECT_EQ(-ENOSPC, ctx.create_timer({}).error());
+	EXPECT_EQ(8U, ctx.info()->timers);
+
+	/* The batch paths hit the same wall, with the same result. */
+	for (Transport tr : {Transport::uring_cmd, Transport::ioctl}) {
+		Context c2(itest::options(16));
+		Uring u(c2, UringOptions{.transport = tr});
+		Batch b(10);
+		for (int i = 0; i < 10; ++i)
+			ASSERT_LE(0, b.create_timer({.user_data = static_cast<std::uint64_t>(i)}));
+		ASSERT_EQ(10, u.submit(b));
+		int ok = 0;
+		int enospc = 0;
+		for (std::size_t i = 0; i < b.size(); ++i) {
+			ok += b.result(i) > 0;
+			enospc += b.result(i) == -ENOSPC;
+		}
+		EXPECT_EQ(8, ok) << timerx::to_string(tr);
+		EXPECT_EQ(2, enospc) << timerx::to_string(tr);
+	}
+
+	/* Deleting makes room again. */
+	Context c3(itest::options(16));
+	auto first = c3.create_timer({});
+	ASSERT_TRUE(first.ok());
+	for (int i = 1; i < 8; ++i)
+		ASSERT_TRUE(c3.create_timer({}).ok());
+	EXPECT_EQ(-ENOSPC, c3.create_timer({}).error());
+	ASSERT_EQ(0, c3.delete_timer(*first));
+	EXPECT_TRUE(c3.create_timer({}).ok());
+}
+
+TEST(Limits, RingLargerThanMaxRingEntriesIsEinval)
+{
+	const auto max = itest::param_read("max_ring_entries");
+	if (!max)
+		GTEST_SKIP() << "cannot read max_ring_entries";
+	try {
+		Context ctx(itest::options(static_cast<std::uint32_t>(*max) * 2));
+		ADD_FAILURE() << "a ring of twice max_ring_entries was accepted";
+	} catch (const std::system_error &e) {
+		EXPECT_EQ(EINVAL, e.code().value()) << e.what();
+	}
+	EXPECT_NO_THROW(Context(itest::options(static_cast<std::uint32_t>(*max))));
+}
+
+/*
+ * Without CAP_SYS_NICE a period below min_period_ns is EPERM, on every
+ * path. The context is opened as root (the device is 0600), then the
+ * child becomes nobody and uses the inherited descriptor.
+ */
+TEST(Limits, ShortPeriodAsNobodyIsEperm)
+{
+	if (!itest::is_root())
+		GTEST_SKIP() << "needs root to switch to nobody";
+	const auto min = itest::param_read("min_period_ns");
+	if (!min || *min < 2)
+		GTEST_SKIP() << "min_period_ns unreadable or too small to go below";
+	const std::uint64_t min_period = *min;
+
+	Context ctx(itest::options(16));
+	const auto id = ctx.create_timer({});
+	ASSERT_TRUE(id.ok());
+	/* Root (CAP_SYS_NICE) may go below the minimum. */
+	ASSERT_EQ(0, ctx.arm_timer({.timer = *id,
+				    .expires_ns = 3600000000000LL,
+				    .period_ns = min_period / 2}));
+	ASSERT_EQ(0, ctx.cancel_timer(*id));
+
+	const int failed = itest::run_as_nobody([&] {
+		int f = 0;
+		const ArmSpec too_short{
+			.timer = *id, .expires_ns = 3600000000000LL, .period_ns = min_period - 1};
+		const ArmSpec fine{
+			.timer = *id, .expires_ns = 3600000000000LL, .period_ns = min_period};
+		ITEST_CHECK(f, ctx.arm_timer(too_short) == -EPERM);
+		ITEST_CHECK(f, ctx.arm_timer(fine) == 0);
+		ITEST_CHECK(f, ctx.cancel_timer(*id) == 0);
+		/* A one-shot has no period: no limit. */
+		ITEST_CHECK(f, ctx.arm_timer(ArmSpec::after(*id, 3600s)) == 0);
+		ITEST_CHECK(f, ctx.cancel_timer(*id) == 0);
+
+		for (Transport tr : {Transport::uring_cmd, Transport::ioctl}) {
+			try {
+				Uring u(ctx, UringOptions{.transport = tr});
+				Batch b(2);
+				ITEST_CHECK(f, b.arm_timer(too_short) == 0);
+				ITEST_CHECK(f, b.arm_timer(fine) == 1);
+				ITEST_CHECK(f, u.submit(b, timerx::Order::sequential) == 2);
+				ITEST_CHECK(f, b.result(0) == -EPERM);
+				ITEST_CHECK(f, b.result(1) == 0);
+				ITEST_CHECK(f, ctx.cancel_timer(*id) == 0);
+			} catch (const std::exception &e) {
+				std::fprintf(stderr, "Uring as nobody (%s): %s\n",
+					     timerx::to_string(tr), e.what());
+				++f;
+			}
+		}
+
+		/* And in the application's own ring. */
+		io_uring ring{};
+		io_uring_params p{};
+		p.flags = IORING_SETUP_SQE128;
+		if (io_uring_queue_init_params(4, &ring, &p) == 0) {
+			timerx::prep_arm(io_uring_get_sqe(&ring), ctx.fd(), too_short);
+			io_uring_cqe *cqe = nullptr;
+			ITEST_CHECK(f, io_uring_submit_and_wait(&ring, 1) == 1);
+			ITEST_CHECK(f, io_uring_wait_cqe(&ring, &cqe) == 0);
+			ITEST_CHECK(f, cqe != nullptr && cqe->res == -EPERM);
+			io_uring_queue_exit(&ring);
+		} else {
+			std::fprintf(stderr, "no SQE128 io_uring as nobody\n");
+			++f;
+		}
+
+		/* Opening the device as nobody is the device mode's business, not ours. */
+		return f;
+	});
+	EXPECT_EQ(0, failed) << "checks failed as nobody (see the output above); -1: child died";
+	const auto info = ctx.get_timer(*id);
+	ASSERT_TRUE(info.ok());
+	EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_IDLE), info->state);
+}
+
+} // namespace

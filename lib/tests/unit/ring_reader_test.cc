@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: MIT
+/*
+ * RingReader against a ring in plain memory laid out exactly as the UAPI
+ * says, with FakeRing (or these tests by hand) as the kernel producer.
+ */
+#include <timerx/ring_reader.hpp>
+#include <timerx/testing.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <climits>
+#include <cstdint>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using timerx::ConsumeResult;
+using timerx::Event;
+using timerx::RingReader;
+using timerx::testing::FakeRing;
+
+Event make_event(std::uint32_t id, std::uint64_t seq, std::uint32_t overrun = 0)
+{
+	Event e{};
+	e.timer_id = id;
+	e.user_data = seq;
+	e.expected_ns = static_cast<std::int64_t>(seq) * 1000;
+	e.actual_ns = e.expected_ns + 7;
+	e.overrun = overrun;
+	return e;
+}
+
+/* Deliver events of distinct timers (id = seq + 1) until one does not fit. */
+std::uint64_t fill(FakeRing &ring, std::uint64_t first_seq, std::uint64_t n)
+{
+	std::uint64_t sent = 0;
+	for (; sent < n; ++sent)
+		ring.deliver(make_event(static_cast<std::uint32_t>(first_seq + sent + 1),
+					first_seq + sent));
+	return sent;
+}
+
+TEST(RingReader, EmptyRingConsumesNothingAndDoesNotFlush)
+{
+	FakeRing ring(8);
+	RingReader r = ring.reader();
+	EXPECT_EQ(0U, r.ready());
+	EXPECT_FALSE(r.has_work());
+	int calls = 0;
+	const ConsumeResult res = r.consume([&](const Event &) { ++calls; });
+	EXPECT_TRUE(res.ok());
+	EXPECT_EQ(0U, res.events);
+	EXPECT_EQ(0U, res.flushes);
+	EXPECT_EQ(0, calls);
+	EXPECT_EQ(0U, ring.head());
+	EXPECT_EQ(0U, ring.flushes());
+}
+
+TEST(RingReader, ConsumesOneBatchInOrder)
+{
+	FakeRing ring(16);
+	fill(ring, 100, 5);
+	RingReader r = ring.reader();
+	EXPECT_EQ(5U, r.ready());
+	std::vector<std::uint64_t> seen;
+	const ConsumeResult res = r.consume([&](const Event &e) {
+		seen.push_back(e.user_data);
+		EXPECT_EQ(e.user_data + 1, e.timer_id);
+		EXPECT_EQ(static_cast<std::int64_t>(e.user_data) * 1000, e.expected_ns);
+		EXPECT_EQ(7, timerx::kernel_lateness_ns(e));
+	});
+	EXPECT_TRUE(res.ok());
+	EXPECT_EQ(5U, res.events);
+	EXPECT_EQ((std::vector<std::uint64_t>{100, 101, 102, 103, 104}), seen);
+	EXPECT_EQ(5U, ring.head());
+	EXPECT_EQ(0U, r.ready());
+}
+
+/* head is published once, after the batch: the callback never sees it move. */
+TEST(RingReader, PublishesHeadOnceAfterTheBatch)
+{
+	FakeRing ring(16, 1000);
+	fill(ring, 0, 6);
+	RingReader r = ring.reader();
+	std::uint32_t calls = 0;
+	const ConsumeResult res = r.consume([&](const Event &) {
+		EXPECT_EQ(1000U, ring.head()) << "head moved during the batch";
+		++calls;
+	});
+	EXPECT_EQ(6U, res.events);
+	EXPECT_EQ(6U, calls);
+	EXPECT_EQ(1006U, ring.head());
+}
+
+/* tail is loaded once per pass: events produced meanwhile wait for the next call. */
+TEST(RingReader, LoadsTailOncePerPass)
+{
+	FakeRing ring(16);
+	fill(ring, 0, 3);
+	RingReader r = ring.reader();
+	bool produced = false;
+	const ConsumeResult res = r.consume([&](const Event &) {
+		if (!produced) {
+			ring.deliver(make_event(99, 99));
+			produced = true;
+		}
+	});
+	EXPECT_EQ(3U, res.events);
+	EXPECT_EQ(1U, r.ready());
+	std::uint64_t last = 0;
+	EXPECT_EQ(1U, r.consume([&](const Event &e) { last = e.user_data; }).events);
+	EXPECT_EQ(99U, last);
+}
+
+TEST(RingReader, MaxLimitsTheBatch)
+{
+	FakeRing ring(8);
+	fill(ring, 0, 8);
+	RingReader r = ring.reader();
+	std::vector<std::uint64_t> seen;
+	auto cb = [&](const Event &e) { seen.push_back(e.user_data); };
+	EXPECT_EQ(3U, r.consume(cb, 3).events);
+	EXPECT_EQ(3U, ring.head());
+	EXPECT_EQ(5U, r.ready());
+	EXPECT_EQ(0U, r.consume(cb, 0).events);
+	EXPECT_EQ(5U, r.consume(cb).events);
+	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6, 7}), seen);
+}
+
+/* A completely full ring (tail - head == entries) is valid, not corrupt. */
+TEST(RingReader, FullRingIsNotCorrupt)
+{
+	FakeRing ring(4);
+	EXPECT_EQ(4U, fill(ring, 0, 4));
+	RingReader r = ring.reader();
+	EXPECT_EQ(4U, r.ready());
+	EXPECT_FALSE(r.corrupt());
+	EXPECT_FALSE(r.overflow());
+	EXPECT_EQ(4U, r.consume([](const Event &) {}).events);
+}
+
+/* The u32 counters wrap: start just below UINT32_MAX and go round many times. */
+TEST(RingReader, CountersWrapAroundUint32)
+{
+	constexpr std::uint32_t start = UINT32_MAX - 5;
+	FakeRing ring(8, start);
+	RingReader r = ring.reader();
+	std::uint64_t next_sent = 0;
+	std::uint64_t next_seen = 0;
+	for (unsigned round = 0; round < 200; ++round) {
+		const std::uint64_t n = 1 + (round * 7) % 8; /* 1..8: every batch size */
+		for (std::uint64_t i = 0; i < n; ++i, ++next_sent)
+			ASSERT_TRUE(ring.deliver(make_event(1, next_sent)));
+		const ConsumeResult res = r.consume([&](const Event &e) {
+			EXPECT_EQ(next_seen, e.user_data);
+			++next_seen;
+		});
+		ASSERT_TRUE(res.ok());
+		ASSERT_EQ(n, res.events);
+	}
+	EXPECT_EQ(next_sent, next_seen);
+	EXPECT_EQ(static_cast<std::uint32_t>(start + next_sent), ring.head());
+	EXPECT_LT(ring.head(), start) << "the counters did not wrap";
+}
+
+/* Events straddling the end of the array are read from both ends, in order. */
+TEST(RingReader, BatchAcrossTheArrayEnd)
+{
+	FakeRing ring(8, 5);
+	fill(ring, 0, 7); /* slots 5,6,7,0,1,2,3 */
+	std::vector<std::uint64_t> seen;
+	EXPECT_EQ(
+		7U,
+		ring.reader().consume([&](const Event &e) { seen.push_back(e.user_data); }).events);
+	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6}), seen);
+}
+
+/* Overflow: the reader flushes through the hook and drains until nothing is pending. */
+TEST(RingReader, OverflowFlushesAndDrainsAgain)
+{
+	FakeRing ring(4);
+	fill(ring, 0, 10); /* 4 in the ring, 6 pending (6 timers) */
+	RingReader r = ring.reader();
+	EXPECT_TRUE(r.overflow());
+	EXPECT_EQ(6U, ring.pending());
+	std::vector<std::uint64_t> seen;
+	const ConsumeResult res = r.consume([&](const Event &e) { seen.push_back(e.user_data); });
+	EXPECT_TRUE(res.ok());
+	EXPECT_EQ(10U, res.events);
+	EXPECT_EQ(2U, res.flushes); /* 4 + flush 4 + flush 2 (the flag clears) */
+	EXPECT_FALSE(r.overflow());
+	EXPECT_EQ(0U, ring.pending());
+	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), seen);
+}
+
+/* Expirations of one timer that found the ring full are folded: sum(1 + overrun) holds. */
+TEST(RingReader, OverflowFoldsPerTimerAndLosesNothing)
+{
+	FakeRing ring(2);
+	std::uint64_t expirations = 0;
+	for (int i = 0; i < 10; ++i) {
+		ring.deliver(make_event(7, static_cast<std::uint64_t>(i), i % 3), 1000);
+		expirations += 1 + static_cast<std::uint64_t>(i % 3);
+	}
+	for (int i = 0; i < 5; ++i) {
+		ring.deliver(make_event(8, 100, 0), 1000);
+		++expirations;
+	}
+	EXPECT_GT(ring.ring_full(), 0U);
+	std::uint64_t sum = 0;
+	RingReader r = ring.reader();
+	const ConsumeResult res = r.consume([&](const Event &e) { sum += timerx::expirations(e); });
+	EXPECT_TRUE(res.ok());
+	EXPECT_EQ(expirations, sum);
+	EXPECT_FALSE(r.overflow());
+}
+
+TEST(RingReader, FlushRoundsBoundOneCall)
+{
+	FakeRing ring(2);
+	fill(ring, 0, 9); /* 2 in the ring, 7 timers pending */
+	RingReader r = ring.reader();
+	r.set_flush_rounds(1);
+	std::uint64_t total = 0;
+	auto count = [&](const Event &) { ++total; };
+	ConsumeResult res = r.consume(count);
+	EXPECT_EQ(1U, res.flushes);
+	EXPECT_EQ(4U, res.events); /* 2, flush, 2 */
+	EXPECT_TRUE(r.overflow()) << "more is pending than one round can bring";
+	while (r.has_work())
+		ASSERT_TRUE(r.consume(count).ok());
+	EXPECT_EQ(9U, total);
+}
+
+TEST(RingReader, ZeroFlushRoundsLeavesOverflowToTheCaller)
+{
+	FakeRing ring(2);
+	fill(ring, 0, 5);
+	RingReader r = ring.reader();
+	r.set_flush_rounds(0);
+	const ConsumeResult res = r.consume([](const Event &) {});
+	EXPECT_EQ(2U, res.events);
+	EXPECT_EQ(0U, res.flushes);
+	EXPECT_EQ(0U, ring.flushes());
+	EXPECT_TRUE(r.overflow());
+	EXPECT_EQ(2, r.flush());
+}
+
+TEST(RingReader, FlushErrorIsReportedWithTheEventsSoFar)
+{
+	FakeRing ring(4);
+	fill(ring, 0, 6);
+	timerx::FlushHook failing{[](void *) noexcept { return -ENOTTY; }, nullptr};
+	RingReader r(ring.view(), failing);
+	const ConsumeResult res = r.consume([](const Event &) {});
+	EXPECT_EQ(4U, res.events);
+	EXPECT_EQ(1U, res.flushes);
+	EXPECT_EQ(-ENOTTY, res.error);
+	EXPECT_FALSE(res.ok());
+}
+
+/* A hostile head: never read outside the ring, report -EIO, leave head alone. */
+TEST(RingReader, HostileHeadIsReportedNotFollowed)
+{
+	FakeRing ring(8, 50);
+	fill(ring, 0, 3);
+	RingReader r = ring.reader();
+	const std::uint32_t tail = ring.tail();
+	for (const std::uint32_t bad :
+	     {tail + 1, tail + 1000, tail - 9, tail - 0x80000000U, tail + 0x7FFFFFFFU}) {
+		ring.set_head(bad);
+		EXPECT_TRUE(r.corrupt()) << "head " << bad;
+		EXPECT_TRUE(r.has_work());
+		int calls = 0;
+		const ConsumeResult res = r.consume([&](const Event &) { ++calls; });
+		EXPECT_EQ(-EIO, res.error);
+		EXPECT_EQ(0U, res.events);
+		EXPECT_EQ(0, calls);
+		EXPECT_EQ(bad, ring.head()) << "a corrupt head must not be rewritten by consume()";
+	}
+}
+
+/* A corrupt head means "full" to the producer; resync() recovers and nothing after is lost. */
+TEST(RingReader, ResyncAfterCorruptHead)
+{
+	FakeRing ring(8);
+	fill(ring, 0, 2);
+	ring.set_head(ring.tail() + 3);
+	EXPECT_FALSE(ring.deliver(make_event(50, 50))) << "the producer must treat it as full";
+	RingReader r = ring.reader();
+	EXPECT_TRUE(r.overflow());
+	EXPECT_EQ(8U, r.resync());
+	EXPECT_FALSE(r.corrupt());
+	EXPECT_EQ(ring.tail(), ring.head());
+	std::vector<std::uint64_t> seen;
+	const ConsumeResult res = r.consume([&](const Event &e) { seen.push_back(e.user_data); });
+	EXPECT_TRUE(res.ok());
+	EXPECT_EQ((std::vector<std::uint64_t>{50}), seen) << "the pending event came by flush";
+}
+
+/* hdr->entries and hdr->mask are writable: the reader uses its own copy. */
+TEST(RingReader, IgnoresEntriesAndMaskInTheMapping)
+{
+	FakeRing ring(4);
+	fill(ring, 0, 4);
+	ring.hdr()->entries = 0x10000;
+	ring.hdr()->mask = 0xFFFFFFFF;
+	std::uint64_t sum = 0;
+	const ConsumeResult res =
+		ring.reader().consume([&](const Event &e) { sum += e.user_data; });
+	EXPECT_TRUE(res.ok());
+	EXPECT_EQ(4U, res.events);
+	EXPECT_EQ(0U + 1 + 2 + 3, sum);
+}
+
+TEST(RingReader, ThrowingCallbackConsumesOnlyWhatItFinished)
+{
+	FakeRing ring(8, 10);
+	fill(ring, 0, 5);
+	RingReader r = ring.reader();
+	int calls = 0;
+	EXPECT_THROW(r.consume([&](const Event &e) {
+		++calls;
+		if (e.user_data == 2)
+			throw std::runtime_error("boom");
+	}),
+		     std::runtime_error);
+	EXPECT_EQ(3, calls);
+	EXPECT_EQ(12U, ring.head()) << "events 0 and 1 consumed, 2 not";
+	std::vector<std::uint64_t> seen;
+	EXPECT_EQ(3U, r.consume([&](const Event &e) { seen.push_back(e.user_data); }).events);
+	EXPECT_EQ((std::vector<std::uint64_t>{2, 3, 4}), seen);
+}
+
+TEST(RingReader, NoexceptFollowsTheCallback)
+{
+	RingReader r;
+	auto quiet = [](const Event &) noexcept {};
+	auto loud = [](const Event &) {};
+	static_assert(noexcept(r.consume(quiet)));
+	static_assert(!noexcept(r.consume(loud)));
+	static_assert(noexcept(r.consume_once(quiet)));
+	SUCCEED();
+}
+
+TEST(RingReader, UnboundReaderReportsEbadfd)
+{
+	RingReader r;
+	EXPECT_FALSE(r.valid());
+	EXPECT_EQ(-EBADFD, r.consume([](const Event &) {}).error);
+}
+
+TEST(RingReader, PollingFlagKeepsOtherBits)
+{
+	FakeRing ring(4);
+	RingReader r = ring.reader();
+	ring.hdr()->consumer_flags = 0x40;
+	EXPECT_FALSE(r.polling());
+	r.set_polling(true);
+	EXPECT_EQ(0x40U | TIMERX_CONSUMER_F_POLLING, ring.hdr()->consumer_flags);
+	EXPECT_TRUE(r.polling());
+	r.set_polling(false);
+	EXPECT_EQ(0x40U, ring.hdr()->consumer_flags);
+}
+
+TEST(RingReader, PrepareWaitClearsTheFlagAndRechecks)
+{
+	FakeRing ring(4);
+	RingReader r = ring.reader();
+	r.set_polling(true);
+	EXPECT_TRUE(r.prepare_wait()) << "empty ring: safe to block";
+	EXPECT_FALSE(r.polling());
+
+	r.set_polling(true);
+	ring.deliver(make_event(1, 1));
+	EXPECT_FALSE(r.prepare_wait()) << "an event is ready: do not block";
+	EXPECT_FALSE(r.polling());
+	EXPECT_EQ(1U, r.consume([](const Event &) {}).events);
+
+	fill(ring, 10, 6); /* overflow */
+	r.set_flush_rounds(0);
+	(void)r.consume([](const Event &) {});
+	EXPECT_EQ(0U, r.ready());
+	EXPECT_FALSE(r.prepare_wait()) << "expirations pending: flush instead of blocking";
+}
+
+/*
+ * A producer thread as the kernel: write the slot, store-release tail,
+ * never overwrite an unconsumed slot. The consumer must see every event
+ * exactly once, in order, across u32 wraparound.
+ */
+TEST(RingReader, ConcurrentProducerNoLossNoDuplicates)
+{
+	constexpr std::uint64_t total = 200000;
+	FakeRing ring(64, UINT32_MAX - 1000);
+	RingReader r = ring.reader();
+	std::atomic<bool> failed{false};
+	std::thread producer([&] {
+		for (std::uint64_t seq = 0; seq < total;) {
+			if (ring.tail() - ring.head() >= 64) { /* full: let the consumer run */
+				std::this_thread::yield();
+				continue;
+			}
+			if (!ring.deliver(make_event(1, seq))) {
+				failed = true; /* cannot happen: we checked for room */
+				return;
+			}
+			++seq;
+		}
+	});
+	std::uint64_t expect = 0;
+	std::uint64_t batches = 0;
+	while (expect < total && !failed) {
+		const ConsumeResult res = r.consume([&](const Event &e) {
+			if (e.user_data != expect || e.timer_id != 1)
+				failed = true;
+			++expect;
+		});
+		ASSERT_TRUE(res.ok());
+		batches += res.events != 0;
+	}
+	producer.join();
+	EXPECT_FALSE(failed);
+	EXPECT_EQ(total, expect);
+	EXPECT_EQ(0U, ring.pending());
+	EXPECT_LT(batches, total) << "batches should carry several events";
+}
+
+} // namespace

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Control types and their exact UAPI translation; Result; version; the
+ * command numbers the transports rely on.
+ */
+#include <timerx/error.hpp>
+#include <timerx/types.hpp>
+#include <timerx/version.hpp>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstring>
+
+namespace {
+
+using namespace std::chrono_literals;
+using timerx::ArmSpec;
+using timerx::Clock;
+using timerx::Expiry;
+using timerx::TimerSpec;
+
+bool all_zero(const void *p, std::size_t n)
+{
+	const auto *b = static_cast<const unsigned char *>(p);
+	for (std::size_t i = 0; i < n; ++i)
+		if (b[i] != 0)
+			return false;
+	return true;
+}
+
+TEST(Types, ClockValuesAreTheKernels)
+{
+	EXPECT_EQ(static_cast<std::uint32_t>(CLOCK_MONOTONIC),
+		  static_cast<std::uint32_t>(Clock::monotonic));
+	EXPECT_EQ(static_cast<std::uint32_t>(CLOCK_REALTIME),
+		  static_cast<std::uint32_t>(Clock::realtime));
+	EXPECT_EQ(static_cast<std::uint32_t>(CLOCK_BOOTTIME),
+		  static_cast<std::uint32_t>(Clock::boottime));
+	EXPECT_EQ(static_cast<std::uint32_t>(CLOCK_TAI), static_cast<std::uint32_t>(Clock::tai));
+}
+
+TEST(Types, DefaultTimerSpecIsAHardMonotonicUnpinnedTimer)
+{
+	constexpr timerx_create c = TimerSpec{}.to_uapi();
+	EXPECT_EQ(0U, c.user_data);
+	EXPECT_EQ(static_cast<__u32>(CLOCK_MONOTONIC), c.clockid);
+	EXPECT_EQ(0U, c.flags);
+	EXPECT_EQ(0U, c.cpu);
+	EXPECT_EQ(0U, c.timer_id);
+	EXPECT_EQ(0U, c.resv);
+}
+
+TEST(Types, TimerSpecFlags)
+{
+	timerx_create c = TimerSpec{.user_data = 0xDEADBEEFCAFEULL,
+				    .clock = Clock::tai,
+				    .expiry = Expiry::soft}
+				  .to_uapi();
+	EXPECT_EQ(0xDEADBEEFCAFEULL, c.user_data);
+	EXPECT_EQ(static_cast<__u32>(CLOCK_TAI), c.clockid);
+	EXPECT_EQ(TIMERX_CREATE_F_SOFT, c.flags);
+	EXPECT_EQ(0U, c.cpu);
+
+	c = TimerSpec{.clock = Clock::boottime, .cpu = 3}.to_uapi();
+	EXPECT_EQ(TIMERX_CREATE_F_PINNED, c.flags);
+	EXPECT_EQ(3U, c.cpu);
+
+	c = TimerSpec{.expiry = Expiry::soft, .cpu = 0}.to_uapi();
+	EXPECT_EQ(TIMERX_CREATE_F_SOFT | TIMERX_CREATE_F_PINNED, c.flags) << "CPU 0 is a CPU";
+	EXPECT_EQ(0U, c.cpu);
+	EXPECT_EQ(0U, c.flags & ~TIMERX_CREATE_F_ALL);
+	EXPECT_EQ(0U, c.resv);
+}
+
+TEST(Types, ArmSpecAfterAndAt)
+{
+	constexpr timerx_arm rel = ArmSpec::after(5, 1500us, 1ms).to_uapi();
+	EXPECT_EQ(5U, rel.timer_id);
+	EXPECT_EQ(0U, rel.flags);
+	EXPECT_EQ(1500000, rel.expires_ns);
+	EXPECT_EQ(1000000U, rel.period_ns);
+	EXPECT_EQ(0U, rel.resv);
+
+	const timerx_arm abs = ArmSpec::at(9, 123456789012345, 2s).to_uapi();
+	EXPECT_EQ(9U, abs.timer_id);
+	EXPECT_EQ(TIMERX_ARM_F_ABS, abs.flags);
+	EXPECT_EQ(123456789012345, abs.expires_ns);
+	EXPECT_EQ(2000000000U, abs.period_ns);
+
+	const timerx_arm once = ArmSpec::after(1, 0ns).to_uapi();
+	EXPECT_EQ(0U, once.period_ns) << "no period: one-shot";
+	EXPECT_EQ(0, once.expires_ns);
+
+	/* A negative period is not clamped: the module refuses it (EINVAL). */
+	EXPECT_GT(ArmSpec::after(1, 1ms, -1ns).to_uapi().period_ns, static_cast<__u64>(INT64_MAX));
+}
+
+TEST(Types, TimerRef)
+{
+	constexpr timerx_timer_ref r = timerx::make_timer_ref(77);
+	EXPECT_EQ(77U, r.timer_id);
+	EXPECT_EQ(0U, r.flags);
+	EXPECT_EQ(0U, r.resv);
+	EXPECT_EQ(16U, sizeof(r));
+}
+
+TEST(Types, EventHelpers)
+{
+	timerx::Event e{};
+	e.expected_ns = 1000;
+	e.actual_ns = 1250;
+	e.overrun = 4;
+	EXPECT_EQ(5U, timerx::expirations(e));
+	EXPECT_EQ(250, timerx::kernel_lateness_ns(e));
+	e.overrun = UINT32_MAX;
+	EXPECT_EQ(std::uint64_t{1} << 32, timerx::expirations(e)) << "no u32 overflow";
+}
+
+TEST(Types, NowNsFollowsTheClock)
+{
+	for (Clock c : {Clock::monotonic, Clock::realtime, Clock::boottime, Clock::tai}) {
+		timespec ts{};
+		ASSERT_EQ(0, clock_gettime(static_cast<clockid_t>(c), &ts));
+		const std::int64_t before = ts.tv_sec * 1000000000LL + ts.tv_nsec;
+		const std::int64_t now = timerx::now_ns(c);
+		EXPECT_LE(before, now);
+		EXPECT_LT(now - before, 1000000000LL);
+	}
+}
+
+TEST(Types, CommandNumbersEncodeThePayloads)
+{
+	EXPECT_EQ(sizeof(timerx_create), _IOC_SIZE(TIMERX_IOC_CREATE));
+	EXPECT_EQ(sizeof(timerx_arm), _IOC_SIZE(TIMERX_IOC_ARM));
+	EXPECT_EQ(sizeof(timerx_timer_ref), _IOC_SIZE(TIMERX_IOC_CANCEL));
+	EXPECT_EQ(sizeof(timerx_timer_ref), _IOC_SIZE(TIMERX_IOC_DELETE));
+	EXPECT_EQ(0U, _IOC_SIZE(TIMERX_IOC_FLUSH));
+	EXPECT_EQ(0U, _IOC_SIZE(TIMERX_URING_CMD_WAIT));
+	EXPECT_EQ(32U, sizeof(timerx_create));
+	EXPECT_EQ(32U, sizeof(timerx_arm));
+	EXPECT_EQ(static_cast<unsigned>(TIMERX_CMD_ARM), _IOC_NR(TIMERX_IOC_ARM));
+	EXPECT_EQ(0xE7U, _IOC_TYPE(TIMERX_URING_CMD_WAIT));
+	EXPECT_EQ(0x80U, _IOC_NR(TIMERX_URING_CMD_WAIT));
+}
+
+TEST(Result, ValueAndError)
+{
+	constexpr timerx::Result<std::uint32_t> ok{42U};
+	static_assert(ok.ok() && ok.value() == 42U && ok.error() == 0);
+	EXPECT_TRUE(static_cast<bool>(ok));
+	EXPECT_EQ(42U, *ok);
+	EXPECT_FALSE(ok.error_code());
+
+	const auto bad = timerx::Result<std::uint32_t>::failure(-ENOENT);
+	EXPECT_FALSE(bad.ok());
+	EXPECT_FALSE(static_cast<bool>(bad));
+	EXPECT_EQ(-ENOENT, bad.error());
+	EXPECT_EQ(0U, bad.value());
+	EXPECT_EQ(7U, bad.value_or(7));
+	EXPECT_EQ(std::errc::no_such_file_or_directory, bad.error_code());
+	EXPECT_EQ(std::errc::invalid_argument, timerx::make_error_code(-EINVAL));
+
+	EXPECT_EQ(-EINVAL, timerx::Result<int>::failure(0).error()) << "a failure is never 0";
+	EXPECT_EQ(-EINVAL, timerx::Result<int>::failure(5).error());
+
+	timerx::Result<timerx_timer_info> info{timerx_timer_info{}};
+	EXPECT_EQ(0U, info->state);
+	EXPECT_TRUE(all_zero(&info.value(), sizeof(timerx_timer_info)));
+}
+
+TEST(Version, LibraryMatchesHeaders)
+{
+	const timerx::Version v = timerx::version();
+	EXPECT_EQ(timerx::header_version.major, v.major);
+	EXPECT_EQ(timerx::header_version.minor, v.minor);
+	EXPECT_EQ(timerx::header_version.patch, v.patch);
+	EXPECT_EQ(static_cast<unsigned>(TIMERX_API_VERSION), timerx::api_version());
+	EXPECT_EQ(timerx::header_api_version, timerx::api_version());
+}
+
+} // namespace

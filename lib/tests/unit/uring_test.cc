@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Uring on the host, with a real io_uring and file descriptors every Linux
+ * host has instead of /dev/timerx:
+ *   - /dev/null takes any uring_cmd and completes it with 0, so it stands in
+ *     for a module that supports the transport: the whole SQE128 batch path
+ *     (chunking, one enter per chunk, user_data matching) runs for real;
+ *   - an eventfd has no uring_cmd handler (-EOPNOTSUPP) and no ioctls
+ *     (-ENOTTY): the fallback to ioctl, chosen automatically, and a
+ *     readable fd to wait on.
+ */
+#include <timerx/uring.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstring>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+
+namespace {
+
+using namespace std::chrono_literals;
+using timerx::Order;
+using timerx::Transport;
+using timerx::Uring;
+using timerx::UringOptions;
+
+TEST(ChooseTransport, Table)
+{
+	static_assert(timerx::choose_transport(0, 0) == Transport::uring_cmd);
+	/* No io_uring at all, whatever a probe said. */
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(-ENOSYS, 0));
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(-EINVAL, 0)) << "no SQE128 (< 5.19)";
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(-EPERM, 0)) << "io_uring_disabled";
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(-ENOMEM, 0));
+	/* The module ran the command. */
+	EXPECT_EQ(Transport::uring_cmd, timerx::choose_transport(0, 0));
+	EXPECT_EQ(Transport::uring_cmd, timerx::choose_transport(0, 17)) << "FLUSH wrote events";
+	EXPECT_EQ(Transport::uring_cmd, timerx::choose_transport(0, -EBADFD)) << "ring not set up";
+	/* It did not. */
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(0, -EOPNOTSUPP)) << "no .uring_cmd";
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(0, -EINVAL)) << "no URING_CMD opcode";
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(0, -ENOTTY)) << "foreign device";
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(0, -EACCES)) << "LSM refuses";
+	EXPECT_EQ(Transport::ioctl, timerx::choose_transport(0, -EPERM));
+}
+
+TEST(ChooseTransport, Names)
+{
+	EXPECT_STREQ("automatic", timerx::to_string(Transport::automatic));
+	EXPECT_STREQ("uring_cmd", timerx::to_string(Transport::uring_cmd));
+	EXPECT_STREQ("ioctl", timerx::to_string(Transport::ioctl));
+}
+
+class HostUring : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		null_fd_ = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+		ASSERT_LE(0, null_fd_);
+		efd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		ASSERT_LE(0, efd_);
+		/* Can this host make an SQE128 ring, and does /dev/null take uring_cmds? */
+		Uring probe(null_fd_);
+		if (probe.setup_result() < 0)
+			GTEST_SKIP()
+				<< "no SQE128 io_uring: " << std::strerror(-probe.setup_result());
+		if (probe.transport() != Transport::uring_cmd)
+			GTEST_SKIP() << "/dev/null has no uring_cmd here (probe "
+				     << probe.probe_result() << ")";
+	}
+	void TearDown() override
+	{
+		if (null_fd_ >= 0)
+			::close(null_fd_);
+		if (efd_ >= 0)
+			::close(efd_);
+	}
+
+	/* @n commands of every kind. */
+	static void queue_mixed(timerx::Batch &b, std::size_t n)
+	{
+		for (std::size_t i = 0; i < n; ++i) {
+			int idx = -1;
+			switch (i % 4) {
+			case 0:
+				idx = b.create_timer({.user_data = i});
+				break;
+			case 1:
+				idx = b.arm_timer(timerx::ArmSpec::after(
+					static_cast<timerx::TimerId>(i), 1ms, 1ms));
+				break;
+			case 2:
+				idx = b.cancel_timer(static_cast<timerx::TimerId>(i));
+				break;
+			default:
+				idx = b.delete_timer(static_cast<timerx::TimerId>(i));
+				break;
+			}
+			ASSERT_EQ(static_cast<int>(i), idx);
+		}
+	}
+
+	int null_fd_ = -1;
+	int efd_ = -1;
+};
+
+TEST_F(HostUring, AutomaticPicksUringCmdWhenTheDeviceTakesIt)
+{
+	Uring u(null_fd_);
+	EXPECT_EQ(Transport::uring_cmd, u.transport());
+	EXPECT_EQ(0, u.setup_result());
+	EXPECT_EQ(0, u.probe_result());
+	EXPECT_TRUE(u.has_ring());
+	EXPECT_LE(0, u.ring_fd());
+	EXPECT_EQ(null_fd_, u.fd());
+	EXPECT_EQ(256U, u.sq_entries());
+}
+
+TEST_F(HostUring, AutomaticFallsBackToIoctlWithoutUringCmd)
+{
+	Uring u(efd_);
+	EXPECT_EQ(Transport::ioctl, u.transport());
+	EXPECT_EQ(0, u.setup_result());
+	EXPECT_EQ(-EOPNOTSUPP, u.probe_result());
+	EXPECT_TRUE(u.has_ring()) << "kept for POLL_ADD waits";
+
+	/* Commands now go through ioctl(2): an eventfd has none. */
+	EXPECT_EQ(1U, u.stats().enters) << "the probe";
+	timerx::Batch b(8);
+	queue_mixed(b, 8);
+	EXPECT_EQ(8, u.submit(b));
+	for (std::size_t i = 0; i < b.size(); ++i)
+		EXPECT_EQ(-ENOTTY, b.result(i)) << i;
+	EXPECT_EQ(8U, u.stats().ioctls);
+	EXPECT_EQ(0U, u.stats().sqes);
+	EXPECT_EQ(1U, u.stats().enters) << "no io_uring_enter for ioctl commands";
+}
+
+TEST_F(HostUring, ForcedIoctlDoesNotProbe)
+{
+	Uring u(null_fd_, UringOptions{.transport = Transport::ioctl});
+	EXPECT_EQ(Transport::ioctl, u.transport());
+	EXPECT_EQ(0, u.probe_result());
+	timerx::Batch b(4);
+	queue_mixed(b, 4);
+	EXPECT_EQ(4, u.submit(b));
+	for (std::size_t i = 0; i < b.size(); ++i)
+		EXPECT_EQ(-ENOTTY, b.result(i)) << "/dev/null has no timerx ioctls";
+	EXPECT_EQ(4U, u.stats().ioctls);
+}
+
+TEST_F(HostUring, ForcedUringCmdReportsPerCommandErrors)
+{
+	Uring u(efd_, UringOptions{.transport = Transport::uring_cmd});
+	EXPECT_EQ(Transport::uring_cmd, u.transport());
+	EXPECT_EQ(0, u.probe_result()) << "forced: not probed";
+	timerx::Batch b(6);
+	queue_mixed(b, 6);
+	EXPECT_EQ(6, u.submit(b));
+	for (std::size_t i = 0; i < b.size(); ++i)
+		EXPECT_EQ(-EOPNOTSUPP, b.result(i)) << i;
+	EXPECT_EQ(1U, u.stats().enters);
+}
+
+/* A batch that fits the SQ is one io_uring_enter(2): submit and wait together. */
+TEST_F(HostUring, OneEnterForABatchThatFits)
+{
+	Uring u(null_fd_, UringOptions{.sq_entries = 64});
+	ASSERT_EQ(64U, u.sq_entries());
+	timerx::Batch b(64);
+	queue_mixed(b, 64);
+	const std::uint64_t enters = u.stats().enters;
+	EXPECT_EQ(64, u.submit(b));
+	EXPECT_EQ(enters + 1, u.stats().enters);
+	EXPECT_EQ(64U, u.stats().sqes);
+	EXPECT_EQ(0U, b.failures());
+	for (std::size_t i = 0; i < b.size(); ++i)
+		EXPECT_EQ(0, b.result(i));
+}
+
+/* Bigger than the SQ: chunks of sq_entries, one enter each. */
+TEST_F(HostUring, ChunksABatchBiggerThanTheSq)
+{
+	Uring u(null_fd_, UringOptions{.sq_entries = 32});
+	ASSERT_EQ(32U, u.sq_entries());
+	constexpr std::size_t n = 3 * 32 + 5;
+	timerx::Batch b(n);
+	queue_mixed(b, n);
+	const std::uint64_t enters = u.stats().enters;
+	EXPECT_EQ(static_cast<int>(n), u.submit(b));
+	EXPECT_EQ(enters + 4, u.stats().enters);
+	EXPECT_EQ(0U, b.failures());
+	EXPECT_EQ(0U, u.stats().stale_cqes);
+
+	/* The same batch again (results are reset), then a bigger-than-SQ one in order. */
+	EXPECT_EQ(static_cast<int>(n), u.submit(b));
+	EXPECT_EQ(0U, b.failures());
+	EXPECT_EQ(static_cast<int>(n), u.submit(b, Order::sequential));
+	EXPECT_EQ(0U, b.failures());
+	EXPECT_EQ(enters + 12, u.stats().enters);
+}
+
+TEST_F(HostUring, TenThousandCommandsFewEnters)
+{
+	Uring u(null_fd_, UringOptions{.sq_entries = 4096});
+	timerx::Batch b(10000);
+	queue_mixed(b, 10000);
+	const std::uint64_t enters = u.stats().enters;
+	EXPECT_EQ(10000, u.submit(b));
+	EXPECT_EQ(0U, b.failures());
+	EXPECT_EQ(enters + 3, u.stats().enters) << "4096 + 4096 + 1808";
+	EXPECT_EQ(10000U, u.stats().sqes);
+}
+
+TEST_F(HostUring, EmptyBatchDoesNothing)
+{
+	Uring u(null_fd_);
+	timerx::Batch b(4);
+	const std::uint64_t enters = u.stats().enters;
+	EXPECT_EQ(0, u.submit(b));
+	EXPECT_EQ(enters, u.stats().enters);
+}
+
+/* POLL_ADD wait: a timed-out wait stays queued and is reused; readiness completes it. */
+TEST_F(HostUring, PollWaitTimesOutThenCompletes)
+{
+	Uring u(efd_);
+	ASSERT_EQ(Transport::ioctl, u.transport());
+	const auto t0 = std::chrono::steady_clock::now();
+	EXPECT_EQ(0, u.wait(20ms));
+	EXPECT_GE(std::chrono::steady_clock::now() - t0, 15ms);
+	EXPECT_TRUE(u.wait_queued());
+	EXPECT_EQ(0, u.wait(0ns)) << "just a check";
+	EXPECT_TRUE(u.wait_queued());
+
+	const std::uint64_t one = 1;
+	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd_, &one, sizeof(one)));
+	EXPECT_EQ(1, u.wait(2s));
+	EXPECT_FALSE(u.wait_queued());
+	EXPECT_EQ(1, u.wait(-1ns)) << "still readable: a new poll completes at once";
+}
+
+/* The WAIT uring_cmd plumbing (/dev/null completes it with 0: "nothing ready"). */
+TEST_F(HostUring, WaitCommandCompletes)
+{
+	Uring u(null_fd_);
+	ASSERT_EQ(Transport::uring_cmd, u.transport());
+	EXPECT_EQ(0, u.wait(1s));
+	EXPECT_FALSE(u.wait_queued());
+	EXPECT_GE(u.stats().waits, 1U);
+}
+
+TEST_F(HostUring, MoveKeepsTheRing)
+{
+	static_assert(!std::is_copy_constructible_v<Uring>);
+	static_assert(std::is_nothrow_move_constructible_v<Uring>);
+	Uring a(null_fd_);
+	const int ring_fd = a.ring_fd();
+	Uring b(std::move(a));
+	EXPECT_EQ(ring_fd, b.ring_fd());
+	timerx::Batch batch(2);
+	queue_mixed(batch, 2);
+	EXPECT_EQ(2, b.submit(batch));
+	EXPECT_EQ(0U, batch.failures());
+}
+
+TEST(Uring, ZeroSqEntriesIsRefused)
+{
+	EXPECT_THROW(Uring(0, UringOptions{.sq_entries = 0}), std::invalid_argument);
+}
+
+} // namespace
