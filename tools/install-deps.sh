@@ -13,6 +13,8 @@ packages=(
 	build-essential bc flex bison libelf-dev libssl-dev dwarves sparse
 	# selftest and tool dependencies
 	libmnl-dev libnl-genl-3-dev liburing-dev libkmod-dev googletest libgtest-dev
+	# libtimerx: build system, pkg-config for the consumer test, style check
+	cmake pkg-config clang-format
 	rt-tests
 )
 

@@ -1,0 +1,77 @@
+# shellcheck shell=bash
+# The host part of make test: libtimerx's own suite (unit tests under
+# ASan/UBSan, header compile, install + consumer builds, clang-format),
+# reported through the same TAP numbering as the kernels.
+
+LIB_SRC=${TIMERX_LIB_DIR:-$root/lib}
+
+# ctest -V prefixes each test's output with "N: ". Every TAP result line a
+# test prints becomes one result; a test that prints none counts once, by
+# its ctest status. Records: R<SEP>pass|fail|skip<SEP>description.
+ctest_records() {
+	awk -v sep="$SEP" '
+	function emit(s, d) { print "R" sep s sep d }
+	/^[0-9]+: Test command:/ { next }
+	match($0, /^ *[0-9]+\/[0-9]+ Test +#[0-9]+: [^ ]+/) {
+		split(substr($0, RSTART, RLENGTH), f, /#|: /)
+		n = f[2] + 0; name[n] = f[3]
+		status[n] = $0 ~ /Passed/ ? "pass" : ($0 ~ /Skipped|Not Run.*Disabled/ ? "skip" : "fail")
+		next
+	}
+	match($0, /^[0-9]+: (not )?ok [0-9]+/) {
+		n = substr($0, 1, index($0, ":") - 1) + 0
+		line = substr($0, index($0, ":") + 2)
+		s = line ~ /^not ok/ ? "fail" : "pass"
+		if (s == "pass" && line ~ /# *[Ss][Kk][Ii][Pp]/) s = "skip"
+		if (s == "fail") tapfail[n] = 1
+		sub(/^(not )?ok [0-9]+ *(- *)?/, "", line)
+		tap[n] = tap[n] s sep line "\n"
+		next
+	}
+	END {
+		for (n = 1; n in name; n++) {
+			if (n in tap) {
+				k = split(tap[n], rows, "\n")
+				for (i = 1; i < k; i++) {
+					split(rows[i], r, sep)
+					emit(r[1], name[n] ": " r[2])
+				}
+				if (status[n] == "fail" && !(n in tapfail))
+					emit("fail", name[n] ": exits 0")
+			} else {
+				emit(status[n], name[n])
+			}
+		}
+	}'
+}
+
+run_host_tests() {
+	local dir=$BUILD/lib log=$BUILD/lib-build.log kind status desc
+	tap_note "host: libtimerx"
+	if ! make -C "$LIB_SRC" build BUILD="$dir" >"$log" 2>&1; then
+		tap_result fail "libtimerx builds on the host"
+		tail -n 30 "$log" | tap_diag
+		return
+	fi
+	tap_result pass "libtimerx builds on the host"
+	ctest --test-dir "$dir" -V -j "$(nproc)" >"$BUILD/lib-test.log" 2>&1 || true
+	while IFS=$SEP read -r kind status desc; do
+		[ "$kind" = R ] && tap_result "$status" "libtimerx $desc"
+	done < <(ctest_records <"$BUILD/lib-test.log")
+	grep -q 'tests passed' "$BUILD/lib-test.log" ||
+		tap_result fail "libtimerx ctest ran (see $BUILD/lib-test.log)"
+}
+
+# The library's static integration tests and examples join the guest's
+# TESTS, before unload_test (which the guest runs last anyway).
+build_lib_vm_tests() {
+	local log=$BUILD/lib-vm-build.log
+	if make -C "$LIB_SRC" integration OUT="$TESTS_DIR" BUILD="$BUILD/lib" >"$log" 2>&1 &&
+		[ -s "$TESTS_DIR/TESTS.libtimerx" ]; then
+		tap_result pass "libtimerx VM tests build (static)"
+		[ -f "$TESTS_DIR/TESTS" ] && cat "$TESTS_DIR/TESTS.libtimerx" >>"$TESTS_DIR/TESTS"
+		return
+	fi
+	tap_result fail "libtimerx VM tests build (static)"
+	tail -n 30 "$log" | tap_diag
+}
