@@ -164,10 +164,15 @@ static unsigned int timerx_ring_emit(struct timerx_ring *ring,
 
 /*
  * Make the new tail and state visible, and wake a sleeping consumer unless
- * it said it is busy-polling. A consumer going to sleep re-checks the ring
- * under ring->lock (timerx_ring_ready()), after queueing itself and after
- * clearing its polling flag: either it sees this tail or we see its waiter
- * and cleared flag, so no wakeup is lost and no barrier is needed here.
+ * it said it is busy-polling.
+ *
+ * Two pairings keep a wakeup from being lost:
+ * - A consumer that stops polling clears its flag, then (full barrier)
+ *   re-checks tail; we store tail, then (full barrier) read the flag. One
+ *   of the two sees the other's store. This is what protects epoll, which
+ *   does not call ->poll again before sleeping.
+ * - poll/read/io_uring waiters re-check readiness under ring->lock after
+ *   queueing themselves, so the unlocked waitqueue_active() is safe.
  */
 static void timerx_ring_publish(struct timerx_ring *ring)
 {
@@ -181,6 +186,8 @@ static void timerx_ring_publish(struct timerx_ring *ring)
 				0 : TIMERX_RING_F_OVERFLOW);
 	WRITE_ONCE(hdr->ring_full, ring->ring_full);
 
+	/* Pairs with the consumer's full barrier between flag clear and re-check. */
+	smp_mb();
 	if (READ_ONCE(hdr->consumer_flags) & TIMERX_CONSUMER_F_POLLING)
 		return;
 	/* Unlocked check is safe: sleepers re-check under ring->lock. */

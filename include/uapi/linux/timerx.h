@@ -83,10 +83,12 @@
  *
  * Wakeup suppression: a consumer that busy-polls the ring sets
  * TIMERX_CONSUMER_F_POLLING in hdr->consumer_flags; the kernel then does no
- * wakeup work per event (no waitqueue check, no irq_work). Clear the flag,
- * then re-check the ring, before blocking in poll/epoll/read: the kernel
- * orders its flag read after publishing tail, and poll orders its tail read
- * after queueing the waiter, so a wakeup cannot be missed.
+ * wakeup work per event (no waitqueue check, no irq_work). Before blocking
+ * in poll/epoll/read/io_uring, clear the flag, issue a full barrier
+ * (e.g. a seq_cst read-modify-write of consumer_flags, or
+ * atomic_thread_fence(memory_order_seq_cst)), then re-check tail and flags:
+ * the kernel stores tail, issues a full barrier and then reads the flag,
+ * so one side always sees the other and no wakeup is lost.
  *
  * Timers
  * ------
