@@ -10,7 +10,7 @@ packages=(
 	# kernels to build against: Debian stock, Debian PREEMPT_RT, 6.12 source
 	linux-headers-amd64 linux-headers-rt-amd64 linux-source-6.12
 	# building the module and the debug kernel
-	build-essential bc flex bison libelf-dev libssl-dev dwarves sparse
+	build-essential bc flex bison libelf-dev libssl-dev dwarves sparse dkms
 	# selftest and tool dependencies
 	libmnl-dev libnl-genl-3-dev liburing-dev libkmod-dev googletest libgtest-dev
 	# libtimerx: build system, pkg-config for the consumer test, style check

@@ -75,3 +75,36 @@ build_lib_vm_tests() {
 	tap_result fail "libtimerx VM tests build (static)"
 	tail -n 30 "$log" | tap_diag
 }
+
+# tap_import PREFIX: the TAP results on stdin, renumbered into this run;
+# the "#" lines after a failed result are shown with it.
+tap_import() {
+	local prefix=$1 line status desc last=
+	while IFS= read -r line; do
+		case $line in
+		'ok '* | 'not ok '*)
+			status=pass
+			[[ $line == 'not ok '* ]] && status=fail
+			desc=${line#*ok }
+			desc=${desc#* }
+			desc=${desc#- }
+			[[ $status == pass && $desc == *'# '[Ss][Kk][Ii][Pp]* ]] && status=skip
+			tap_result "$status" "$prefix: $desc"
+			last=$status
+			;;
+		'#'*) [ "$last" = fail ] && printf '%s\n' "${line#\#}" | tap_diag ;;
+		esac
+	done
+}
+
+# DKMS add/build/install/remove against the installed Debian headers (the
+# host cannot load the module, but dkms builds and installs it).
+run_dkms_tests() {
+	local rc=0
+	tap_note "host: dkms"
+	"$root/selftests/dkms/dkms-test.sh" >"$BUILD/dkms-test.log" 2>&1 || rc=$?
+	tap_import dkms <"$BUILD/dkms-test.log"
+	if [ "$rc" != 0 ] || ! grep -qE '^1\.\.[0-9]+' "$BUILD/dkms-test.log"; then
+		tap_result fail "dkms: dkms-test.sh completed (rc=$rc, see $BUILD/dkms-test.log)"
+	fi
+}
