@@ -41,20 +41,20 @@ FIXTURE_TEARDOWN(slow)
 
 /*
  * Open, set up, arm a few very fast periodic timers, maybe map, close at
- * once: release() has to cancel timers that are firing right now. Time
- * bounded so a slow debug kernel under TCG cannot blow the suite budget.
+ * once: release() has to cancel timers that are firing right now. All
+ * 1000 rounds always run (about 40 s on the debug kernel under TCG).
  */
-TEST_F_TIMEOUT(slow, open_arm_close_1000, 90)
+TEST_F_TIMEOUT(slow, open_arm_close_1000, 200)
 {
 	const __u64 period = fast_period(10 * NSEC_PER_USEC);
-	const int rounds = 1000, budget_ms = 8000;
+	const int rounds = 1000;
 	struct timerx_event e;
 	__s64 start = tx_now(CLOCK_MONOTONIC);
 	struct tx_ring r;
 	int round, k;
 	__u32 id;
 
-	for (round = 0; round < rounds && tx_ms_since(start) < budget_ms; round++) {
+	for (round = 0; round < rounds; round++) {
 		struct timerx_ring_params p;
 		void *map = MAP_FAILED;
 		int fd = tx_open();
@@ -77,7 +77,6 @@ TEST_F_TIMEOUT(slow, open_arm_close_1000, 90)
 	}
 	TH_LOG("%d rounds in %lld ms (period %llu ns)", round,
 	       (long long)tx_ms_since(start), (unsigned long long)period);
-	EXPECT_LE(20, round) TH_LOG("too few rounds to mean anything");
 
 	/* The module is still fine. */
 	tx_ring_open(&r, 2, false);
