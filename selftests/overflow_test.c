@@ -29,26 +29,6 @@ static __u64 wait_pending(struct __test_metadata *_metadata, int fd, __u32 id)
 }
 
 /* Wait (without poll/read) until every one-shot in @ids has expired. */
-static void wait_expired(struct __test_metadata *_metadata, int fd,
-			 const __u32 *ids, int n)
-{
-	__s64 start = tx_now(CLOCK_MONOTONIC);
-	struct timerx_timer_info ti;
-	int i, done;
-
-	do {
-		for (i = 0, done = 0; i < n; i++) {
-			ASSERT_EQ(0, tx_get(fd, ids[i], &ti));
-			done += ti.expirations == 1;
-		}
-		if (done == n)
-			return;
-		tx_sleep_ms(2);
-	} while (tx_ms_since(start) < TX_FIRE_TIMEOUT_MS);
-	ASSERT_EQ(n, done) TH_LOG("one-shots did not all expire within %d ms",
-				  TX_FIRE_TIMEOUT_MS);
-}
-
 static void check_ctx_totals(struct __test_metadata *_metadata, struct tx_ring *r,
 			     const struct tx_acct *acct, int n)
 {
@@ -233,7 +213,7 @@ static void arm_oneshots(struct __test_metadata *_metadata, int fd, __u32 *ids,
 	for (i = 0; i < NONESHOT; i++) {
 		ASSERT_EQ(0, tx_arm(fd, ids[i], TIMERX_ARM_F_ABS, *abs, 0));
 	}
-	wait_expired(_metadata, fd, ids, NONESHOT);
+	tx_wait_expired(fd, ids, NONESHOT);
 }
 
 static void account_all(struct __test_metadata *_metadata, struct tx_acct *a, int na,

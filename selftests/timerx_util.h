@@ -519,6 +519,34 @@ static inline __s64 tx_ms_since(__s64 start_mono)
 }
 
 /*
+ * Wait, by polling GET only (no poll/read, which would flush), until every
+ * timer in @ids has @events events in the ring (@events == 0: has had one
+ * expiration). Fails the test after TX_FIRE_TIMEOUT_MS.
+ */
+static inline void __tx_wait_timers(struct __test_metadata *_metadata, int fd,
+				    const __u32 *ids, int n, bool events)
+{
+	__s64 start = tx_now(CLOCK_MONOTONIC);
+	struct timerx_timer_info ti;
+	int i, done;
+
+	do {
+		for (i = 0, done = 0; i < n; i++) {
+			ASSERT_EQ(0, tx_get(fd, ids[i], &ti));
+			done += (events ? ti.events : ti.expirations) == 1;
+		}
+		if (done == n)
+			return;
+		tx_sleep_ms(2);
+	} while (tx_ms_since(start) < TX_FIRE_TIMEOUT_MS);
+	ASSERT_EQ(n, done) TH_LOG("timers did not all %s within %d ms",
+				  events ? "deliver" : "expire", TX_FIRE_TIMEOUT_MS);
+}
+
+#define tx_wait_expired(fd, ids, n) __tx_wait_timers(_metadata, fd, ids, n, false)
+#define tx_wait_delivered(fd, ids, n) __tx_wait_timers(_metadata, fd, ids, n, true)
+
+/*
  * Collect @want events (or until @timeout_ms), waiting with poll(2) and
  * flushing when the kernel says expirations are pending. Returns the
  * number collected (may exceed @want only up to @max).

@@ -101,25 +101,6 @@ TEST(read_nonblock_eagain)
 	close(fd);
 }
 
-/* Wait, without consuming, until @n events are ready for read(2). */
-static void wait_ready(struct __test_metadata *_metadata, int fd, __u32 *ids, int n)
-{
-	__s64 start = tx_now(CLOCK_MONOTONIC);
-	struct timerx_timer_info ti;
-	int i, done;
-
-	do {
-		for (i = 0, done = 0; i < n; i++) {
-			ASSERT_EQ(0, tx_get(fd, ids[i], &ti));
-			done += ti.events == 1;
-		}
-		if (done == n)
-			return;
-		tx_sleep_ms(2);
-	} while (tx_ms_since(start) < TX_FIRE_TIMEOUT_MS);
-	ASSERT_EQ(n, done);
-}
-
 /* Buffers smaller than one event: EINVAL, and the event is not consumed. */
 TEST(read_small_buffer_einval)
 {
@@ -131,7 +112,7 @@ TEST(read_small_buffer_einval)
 	tx_ring_open(&r, 16, false);
 	ASSERT_EQ(0, tx_create(r.fd, CLOCK_MONOTONIC, 0, 0, 4, &id));
 	ASSERT_EQ(0, tx_arm(r.fd, id, 0, 0, 0));
-	wait_ready(_metadata, r.fd, &id, 1);
+	tx_wait_delivered(r.fd, &id, 1);
 	ASSERT_EQ(0, fcntl(r.fd, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-1, read(r.fd, small, sizeof(struct timerx_event) - 1));
 	EXPECT_EQ(EINVAL, errno);
@@ -160,7 +141,7 @@ TEST(read_whole_and_several_events)
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(0, tx_arm(r.fd, ids[i], 0, (i + 1) * NSEC_PER_MSEC, 0));
 	}
-	wait_ready(_metadata, r.fd, ids, 4);
+	tx_wait_delivered(r.fd, ids, 4);
 	ASSERT_EQ(0, fcntl(r.fd, F_SETFL, O_NONBLOCK));
 
 	n = read(r.fd, e, sizeof(e[0]) + 8);
