@@ -116,12 +116,17 @@ static struct timerx_timer *timerx_timer_find(struct timerx_ctx *ctx, u32 id)
 	return xa_load(&ctx->timers, id);
 }
 
+struct timerx_timer_start {
+	struct timerx_timer *t;
+	ktime_t expires;
+};
+
 /* Runs on the pinned CPU, in IPI context: the hrtimer base is that CPU's. */
 static void timerx_timer_start_local(void *arg)
 {
-	struct timerx_timer *t = arg;
+	struct timerx_timer_start *start = arg;
 
-	hrtimer_start(&t->hrt, t->start_expires, t->mode);
+	hrtimer_start(&start->t->hrt, start->expires, start->t->mode);
 }
 
 int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
@@ -156,9 +161,11 @@ int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
 		expires = ktime_add_safe(hrtimer_cb_get_time(&t->hrt), expires);
 
 	if (t->flags & TIMERX_CREATE_F_PINNED) {
-		t->start_expires = expires;
+		struct timerx_timer_start start = { t, expires };
+
+		/* wait=1: @start lives until the IPI has run. */
 		return smp_call_function_single(t->cpu, timerx_timer_start_local,
-						t, 1);
+						&start, 1);
 	}
 	hrtimer_start(&t->hrt, expires, t->mode);
 	return 0;

@@ -18,7 +18,6 @@ struct timerx_timer {
 	struct timerx_ctx *ctx;
 	u64 user_data;
 	ktime_t period;			/* 0: one-shot */
-	ktime_t start_expires;		/* for the pinned-CPU start */
 	enum hrtimer_mode mode;
 	clockid_t clockid;
 	u32 id;
