@@ -129,7 +129,45 @@
  * be pending.
  *
  * Limits are module parameters (see docs/design.md and modinfo timerx):
- * max_timers_per_ctx, max_ring_entries, min_period_ns.
+ * max_timers_per_ctx, max_ring_entries, min_period_ns. They, and the
+ * control-plane settings below, can also be read and set through the
+ * generic netlink family.
+ *
+ * Control plane: generic netlink family "timerx"
+ * -----------------------------------------------
+ * For operators and tools (timerctl), not for the data path. Family name
+ * TIMERX_GENL_NAME, version TIMERX_GENL_VERSION, one multicast group
+ * TIMERX_GENL_MCGRP_MONITOR. The attribute tree is given below, next to
+ * the commands. Every command has a strict policy: unknown attributes,
+ * wrong types or lengths, and a non-zero genlmsghdr.reserved are rejected
+ * (EINVAL, with an extack message). Unknown commands: EOPNOTSUPP.
+ *
+ * Visibility: a caller with CAP_SYS_ADMIN in the initial user namespace
+ * sees every context; anybody else sees only the contexts whose opener had
+ * the caller's effective uid. A context one cannot see does not exist for
+ * one (ENOENT). CONFIG_SET requires CAP_SYS_ADMIN in the initial user
+ * namespace (EPERM), and so does joining the monitor group.
+ *
+ * Dumps: CTX_GET and TIMER_GET dump in id order and resume where the last
+ * message ended. A generation counter changes whenever a context or a timer
+ * is created or deleted; a dump that spans a change carries
+ * NLM_F_DUMP_INTR on its messages (restart it for a consistent view).
+ *
+ * Lateness is the time the hrtimer callback ran minus the expiry it ran
+ * for (the kernel part of an event's lateness, actual_ns - expected_ns),
+ * in ns. It is accumulated per timer (timers created while histograms are
+ * on), per context and globally (since the module was loaded), lock-free
+ * in the callback. Histograms are log-linear: with S = sub_bits,
+ *   value v < 2^S         -> bucket v
+ *   value v >= 2^S, e = floor(log2 v)
+ *                          -> bucket (e - S + 1) * 2^S + ((v >> (e - S)) & (2^S - 1))
+ * so bucket b >= 2^S covers [lo, lo + 2^(e-S)) with
+ *   e = b / 2^S + S - 1, lo = 2^e + (b % 2^S) * 2^(e-S),
+ * a width of at most 1/2^S of its lower bound (S = 4: 6.25%, so a
+ * percentile read at a bucket's midpoint is within 3.2%). Values of
+ * 2^TIMERX_HIST_MAX_LOG2 ns and more go to the last bucket, nr_buckets - 1.
+ * Reads are snapshots: buckets, count and sum are read one by one while
+ * callbacks may run, so they can disagree by the expirations in flight.
  */
 #ifndef _UAPI_LINUX_TIMERX_H
 #define _UAPI_LINUX_TIMERX_H
@@ -299,5 +337,157 @@ enum timerx_cmd {
 
 /* io_uring only: complete when events are ready. */
 #define TIMERX_URING_CMD_WAIT	_IO(TIMERX_IOC_MAGIC, 0x80)
+
+/* ------------------------------------------------------------------------
+ * Generic netlink control plane (see "Control plane" above).
+ */
+#define TIMERX_GENL_NAME		"timerx"
+#define TIMERX_GENL_VERSION		1
+#define TIMERX_GENL_MCGRP_MONITOR	"monitor"
+
+/* Histogram layout (see "Lateness" above). */
+#define TIMERX_HIST_SUB_BITS	4
+#define TIMERX_HIST_MAX_LOG2	32	/* 2^32 ns = 4.29 s */
+#define TIMERX_HIST_BUCKETS \
+	((TIMERX_HIST_MAX_LOG2 - TIMERX_HIST_SUB_BITS + 1) * (1 << TIMERX_HIST_SUB_BITS) + 1)
+
+/* One non-empty bucket, in TIMERX_NL_HIST_A_BUCKETS (an array of these). */
+struct timerx_hist_bucket {
+	__u32 index;		/* bucket number, see "Lateness" */
+	__u32 resv;		/* 0 */
+	__u64 count;
+};
+
+/*
+ * Commands. Requests carry the attributes listed; replies and
+ * notifications carry the same command number.
+ *
+ * CTX_GET      do: CTX_ID -> one context. dump: every visible context.
+ *              Reply: CTX_ID, OWNER_PID, OWNER_UID, OWNER_COMM, TIMERS,
+ *              RING_ENTRIES, RING_USED, EVENTS, EXPIRATIONS, RING_FULL,
+ *              WAKEUPS, PENDING, LATENESS.
+ * TIMER_GET    do: CTX_ID, TIMER_ID -> one timer. dump: every timer of
+ *              CTX_ID, or of every visible context without it.
+ *              Reply: CTX_ID, TIMER_ID, USER_DATA, CLOCKID, FLAGS, CPU,
+ *              LAST_CPU, STATE, PERIOD_NS, NEXT_EXPIRY_NS (when armed),
+ *              FIRES, EXPIRATIONS, OVERRUNS, EVENTS, PENDING, LATENESS
+ *              (only for timers created while histograms were on).
+ * STATS_GET    do, no attributes -> totals since the module was loaded:
+ *              API_VERSION, MODULE_VERSION, CONTEXTS, TIMERS (live),
+ *              FIRES, EXPIRATIONS, EVENTS, RING_FULL (totals of every
+ *              context, also closed ones; the live counts of the
+ *              contexts the caller cannot see are included), LATENESS.
+ * CONFIG_GET   do, no attributes -> CONFIG.
+ * CONFIG_SET   do: CONFIG with the settings to change; all are checked
+ *              before any is applied. Reply: CONFIG (all settings).
+ *
+ * Notifications on the monitor group (TIMERX_GENL_MCGRP_MONITOR):
+ * CTX_NEW      a context was opened: CTX_ID, OWNER_PID, OWNER_UID,
+ *              OWNER_COMM.
+ * CTX_DEL      a context was closed: CTX_ID, OWNER_UID, EVENTS,
+ *              EXPIRATIONS, RING_FULL.
+ * OVERFLOW     a context's ring was found full (its expirations wait in
+ *              the kernel): CTX_ID, OWNER_UID, RING_FULL (total so far),
+ *              ALARM_COUNT (times since the last OVERFLOW notification).
+ * LATENESS_ALARM
+ *              callbacks of the context ran later than
+ *              CONFIG_A_ALARM_LATENESS_NS: CTX_ID, OWNER_UID, TIMER_ID
+ *              (the latest of them), ALARM_COUNT (since the last
+ *              notification), ALARM_MAX_NS (the worst of them).
+ * OVERFLOW and LATENESS_ALARM are sent at most once per
+ * CONFIG_A_ALARM_INTERVAL_MS per context; what happens in between is
+ * counted in the next one.
+ */
+enum timerx_nl_cmd {
+	TIMERX_NL_CMD_UNSPEC,
+	TIMERX_NL_CMD_CTX_GET,
+	TIMERX_NL_CMD_TIMER_GET,
+	TIMERX_NL_CMD_STATS_GET,
+	TIMERX_NL_CMD_CONFIG_GET,
+	TIMERX_NL_CMD_CONFIG_SET,
+	TIMERX_NL_CMD_CTX_NEW,
+	TIMERX_NL_CMD_CTX_DEL,
+	TIMERX_NL_CMD_OVERFLOW,
+	TIMERX_NL_CMD_LATENESS_ALARM,
+
+	__TIMERX_NL_CMD_MAX,
+	TIMERX_NL_CMD_MAX = __TIMERX_NL_CMD_MAX - 1
+};
+
+/*
+ * Top-level attributes. u64 attributes are 8-byte aligned with
+ * TIMERX_NL_A_PAD (nla_put_u64_64bit).
+ */
+enum timerx_nl_attr {
+	TIMERX_NL_A_UNSPEC,
+	TIMERX_NL_A_PAD,
+	TIMERX_NL_A_CTX_ID,		/* u32 */
+	TIMERX_NL_A_TIMER_ID,		/* u32 */
+	TIMERX_NL_A_OWNER_PID,		/* u32: tgid in the reader's pid namespace, 0 if not in it */
+	TIMERX_NL_A_OWNER_UID,		/* u32: euid in the reader's user namespace */
+	TIMERX_NL_A_OWNER_COMM,		/* string: the opener's comm */
+	TIMERX_NL_A_TIMERS,		/* u32: live timers */
+	TIMERX_NL_A_RING_ENTRIES,	/* u32: 0 before SETUP_RING */
+	TIMERX_NL_A_RING_USED,		/* u32: events in the ring, unread */
+	TIMERX_NL_A_EVENTS,		/* u64: events written to rings */
+	TIMERX_NL_A_EXPIRATIONS,	/* u64: expirations, folded ones included */
+	TIMERX_NL_A_RING_FULL,		/* u64: callbacks that found the ring full */
+	TIMERX_NL_A_WAKEUPS,		/* u64: wakeups the producer triggered */
+	TIMERX_NL_A_PENDING,		/* u64: expirations waiting for ring room */
+	TIMERX_NL_A_USER_DATA,		/* u64 */
+	TIMERX_NL_A_CLOCKID,		/* u32 */
+	TIMERX_NL_A_FLAGS,		/* u32: TIMERX_CREATE_F_* */
+	TIMERX_NL_A_CPU,		/* u32: pinned CPU, with TIMERX_CREATE_F_PINNED */
+	TIMERX_NL_A_LAST_CPU,		/* s32: CPU of the last callback, -1 before any */
+	TIMERX_NL_A_STATE,		/* u32: enum timerx_timer_state */
+	TIMERX_NL_A_PERIOD_NS,		/* u64: 0 for one-shot */
+	TIMERX_NL_A_NEXT_EXPIRY_NS,	/* s64: absolute, on the timer's clock */
+	TIMERX_NL_A_FIRES,		/* u64: callbacks run */
+	TIMERX_NL_A_OVERRUNS,		/* u64: expirations - fires (missed periods) */
+	TIMERX_NL_A_LATENESS,		/* nest: TIMERX_NL_HIST_A_* */
+	TIMERX_NL_A_API_VERSION,	/* u32: TIMERX_API_VERSION */
+	TIMERX_NL_A_MODULE_VERSION,	/* string: the module's version */
+	TIMERX_NL_A_CONTEXTS,		/* u32: live contexts */
+	TIMERX_NL_A_CONFIG,		/* nest: TIMERX_NL_CONFIG_A_* */
+	TIMERX_NL_A_ALARM_COUNT,	/* u64 */
+	TIMERX_NL_A_ALARM_MAX_NS,	/* u64 */
+
+	__TIMERX_NL_A_MAX,
+	TIMERX_NL_A_MAX = __TIMERX_NL_A_MAX - 1
+};
+
+/* Inside TIMERX_NL_A_LATENESS. All u64 values are ns unless noted. */
+enum timerx_nl_hist_attr {
+	TIMERX_NL_HIST_A_UNSPEC,
+	TIMERX_NL_HIST_A_PAD,
+	TIMERX_NL_HIST_A_COUNT,		/* u64: samples */
+	TIMERX_NL_HIST_A_SUM_NS,	/* u64 */
+	TIMERX_NL_HIST_A_MIN_NS,	/* u64 (absent when count is 0) */
+	TIMERX_NL_HIST_A_MAX_NS,	/* u64 (absent when count is 0) */
+	TIMERX_NL_HIST_A_SUB_BITS,	/* u32: S of the layout */
+	TIMERX_NL_HIST_A_NR_BUCKETS,	/* u32: buckets in the layout */
+	TIMERX_NL_HIST_A_BUCKETS,	/* binary: struct timerx_hist_bucket[], non-empty only, ascending */
+
+	__TIMERX_NL_HIST_A_MAX,
+	TIMERX_NL_HIST_A_MAX = __TIMERX_NL_HIST_A_MAX - 1
+};
+
+/*
+ * Inside TIMERX_NL_A_CONFIG. Each is also a module parameter of the same
+ * name (lower case); both ways of setting it check the same ranges.
+ */
+enum timerx_nl_config_attr {
+	TIMERX_NL_CONFIG_A_UNSPEC,
+	TIMERX_NL_CONFIG_A_PAD,
+	TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX,	/* u32: 1 .. 2^20 */
+	TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES,	/* u32: power of two, 2 .. 2^20 */
+	TIMERX_NL_CONFIG_A_MIN_PERIOD_NS,	/* u64: 0 .. 10^9 */
+	TIMERX_NL_CONFIG_A_HISTOGRAMS,		/* u8: 0 or 1; per-timer histograms for new timers */
+	TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS,	/* u64: 0 (off) .. 10^10 */
+	TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS,	/* u32: 1 .. 3600000 */
+
+	__TIMERX_NL_CONFIG_A_MAX,
+	TIMERX_NL_CONFIG_A_MAX = __TIMERX_NL_CONFIG_A_MAX - 1
+};
 
 #endif /* _UAPI_LINUX_TIMERX_H */

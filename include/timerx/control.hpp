@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Control plane: the "timerx" generic netlink family (libmnl underneath).
+ *
+ * For tools and monitoring, not for the data path: these calls allocate,
+ * and each is one or more netlink round trips. Every attribute the kernel
+ * sends is checked (type and length) before it is used; a reply that does
+ * not parse fails with -EPROTO.
+ *
+ * Errors are negative errno values, as in the rest of libtimerx:
+ *   -ENOENT  no such context or timer (or one the caller may not see), or
+ *            (from open()) the family is not registered: the module is not
+ *            loaded
+ *   -EPERM   set_config() or Monitor::open() without CAP_SYS_ADMIN
+ *   -EINVAL  a setting out of range (the kernel's extack message is in
+ *            last_error_message())
+ *   -EAGAIN  a dump was interrupted by concurrent changes more than
+ *            ControlOptions::dump_retries times in a row
+ *   -EPROTO  a malformed reply
+ *
+ * Threading: one Control or Monitor per thread (each owns a socket).
+ */
+#ifndef TIMERX_CONTROL_HPP
+#define TIMERX_CONTROL_HPP
+
+#include <linux/timerx.h>
+
+#include <timerx/detail/config.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace timerx {
+
+/* A lateness histogram (layout: "Lateness" in linux/timerx.h). */
+struct Histogram {
+	std::uint64_t count = 0;
+	std::uint64_t sum_ns = 0;
+	std::uint64_t min_ns = 0; /* 0 when count == 0 */
+	std::uint64_t max_ns = 0;
+	std::uint32_t sub_bits = TIMERX_HIST_SUB_BITS;
+	std::uint32_t nr_buckets = TIMERX_HIST_BUCKETS;
+	std::vector<timerx_hist_bucket> buckets; /* non-empty, ascending index */
+
+	/* First value of bucket @index; the last bucket is open-ended. */
+	[[nodiscard]] static std::uint64_t bucket_lower(std::uint32_t index,
+							std::uint32_t sub_bits) noexcept;
+	/* One past the last value of bucket @index (UINT64_MAX for the last). */
+	[[nodiscard]] static std::uint64_t bucket_upper(std::uint32_t index, std::uint32_t sub_bits,
+							std::uint32_t nr_buckets) noexcept;
+
+	[[nodiscard]] double mean_ns() const noexcept;
+	/*
+	 * The q-quantile (0 <= q <= 1): the midpoint of the bucket holding it,
+	 * clamped to [min_ns, max_ns]; 0 for an empty histogram.
+	 */
+	[[nodiscard]] std::uint64_t quantile_ns(double q) const noexcept;
+	/* Add @other's samples (same layout; else -EINVAL). */
+	int merge(const Histogram &other) noexcept;
+};
+
+struct ContextStatus {
+	std::uint32_t ctx_id = 0;
+	std::uint32_t owner_pid = 0;
+	std::uint32_t owner_uid = 0;
+	std::string owner_comm;
+	std::uint32_t timers = 0;
+	std::uint32_t ring_entries = 0;
+	std::uint32_t ring_used = 0;
+	std::uint64_t events = 0;
+	std::uint64_t expirations = 0;
+	std::uint64_t ring_full = 0;
+	std::uint64_t wakeups = 0;
+	std::uint64_t pending = 0;
+	Histogram lateness;
+};
+
+struct TimerStatus {
+	std::uint32_t ctx_id = 0;
+	std::uint32_t timer_id = 0;
+	std::uint64_t user_data = 0;
+	std::uint32_t clockid = 0;
+	std::uint32_t flags = 0; /* TIMERX_CREATE_F_* */
+	std::uint32_t cpu = 0;
+	std::int32_t last_cpu = -1;
+	std::uint32_t state = TIMERX_TIMER_IDLE;
+	std::uint64_t period_ns = 0;
+	std::optional<std::int64_t> next_expiry_ns; /* when armed */
+	std::uint64_t fires = 0;
+	std::uint64_t expirations = 0;
+	std::uint64_t overruns = 0;
+	std::uint64_t events = 0;
+	std::uint64_t pending = 0;
+	std::optional<Histogram> lateness; /* timers created with histograms on */
+};
+
+struct Stats {
+	std::uint32_t api_version = 0;
+	std::string module_version;
+	std::uint32_t contexts = 0;
+	std::uint32_t timers = 0;
+	std::uint64_t fires = 0;
+	std::uint64_t expirations = 0;
+	std::uint64_t events = 0;
+	std::uint64_t ring_full = 0;
+	Histogram lateness;
+};
+
+/* Settings; in set_config() only the engaged ones are sent. */
+struct Config {
+	std::optional<std::uint32_t> max_timers_per_ctx;
+	std::optional<std::uint32_t> max_ring_entries;
+	std::optional<std::uint64_t> min_period_ns;
+	std::optional<bool> histograms;
+	std::optional<std::uint64_t> alarm_lateness_ns; /* 0: off */
+	std::optional<std::uint32_t> alarm_interval_ms;
+};
+
+struct ControlOptions {
+	/* Restarts of a dump that came back with NLM_F_DUMP_INTR. */
+	unsigned dump_retries = 8;
+	/* Receive timeout of each round trip, in ms (0: none). */
+	unsigned timeout_ms = 5000;
+};
+
+namespace detail {
+struct NetlinkSocket;
+}
+
+class TIMERX_API Control {
+public:
+	/* Resolves the family; -ENOENT when the module is not loaded. */
+	[[nodiscard]] static int open(Control &out, const ControlOptions &opts = {}) noexcept;
+
+	Control() noexcept;
+	~Control();
+	Control(Control &&) noexcept;
+	Control &operator=(Control &&) noexcept;
+	Control(const Control &) = delete;
+	Control &operator=(const Control &) = delete;
+
+	[[nodiscard]] bool is_open() const noexcept { return sock_ != nullptr; }
+
+	[[nodiscard]] int stats(Stats &out);
+	[[nodiscard]] int contexts(std::vector<ContextStatus> &out);
+	[[nodiscard]] int context(std::uint32_t ctx_id, ContextStatus &out);
+	/* Every visible timer, or those of @ctx_id. */
+	[[nodiscard]] int timers(std::vector<TimerStatus> &out,
+				 std::optional<std::uint32_t> ctx_id = std::nullopt);
+	[[nodiscard]] int timer(std::uint32_t ctx_id, std::uint32_t timer_id, TimerStatus &out);
+	[[nodiscard]] int config(Config &out);
+	/* Applies the engaged settings (all or none); @result gets them all. */
+	[[nodiscard]] int set_config(const Config &changes, Config *result = nullptr);
+
+	/* The kernel's extack message for the last failed request, or "". */
+	[[nodiscard]] const std::string &last_error_message() const noexcept { return errmsg_; }
+
+private:
+	std::unique_ptr<detail::NetlinkSocket> sock_;
+	ControlOptions opts_;
+	std::string errmsg_;
+};
+
+struct Notification {
+	enum class Kind { ctx_new, ctx_del, overflow, lateness_alarm };
+	Kind kind = Kind::ctx_new;
+	std::uint32_t ctx_id = 0;
+	std::optional<std::uint32_t> owner_pid;
+	std::optional<std::uint32_t> owner_uid;
+	std::string owner_comm;
+	std::optional<std::uint32_t> timer_id;
+	std::uint64_t events = 0;
+	std::uint64_t expirations = 0;
+	std::uint64_t ring_full = 0;
+	std::uint64_t alarm_count = 0;
+	std::uint64_t alarm_max_ns = 0;
+};
+
+/* A subscription to the monitor group. */
+class TIMERX_API Monitor {
+public:
+	/* -ENOENT: module not loaded; -EPERM: not an admin. */
+	[[nodiscard]] static int open(Monitor &out) noexcept;
+
+	Monitor() noexcept;
+	~Monitor();
+	Monitor(Monitor &&) noexcept;
+	Monitor &operator=(Monitor &&) noexcept;
+	Monitor(const Monitor &) = delete;
+	Monitor &operator=(const Monitor &) = delete;
+
+	/* For poll/epoll: readable when notifications are queued. */
+	[[nodiscard]] int fd() const noexcept;
+
+	/*
+	 * The next notification, waiting up to @timeout_ms (-1: forever).
+	 * -EAGAIN on timeout, -EINTR on a signal, -ENOBUFS when the socket
+	 * overran and notifications were lost (the next call continues).
+	 */
+	[[nodiscard]] int next(Notification &out, int timeout_ms);
+
+private:
+	std::unique_ptr<detail::NetlinkSocket> sock_;
+	std::vector<Notification> queued_;
+	std::size_t next_queued_ = 0;
+};
+
+} // namespace timerx
+
+#endif /* TIMERX_CONTROL_HPP */
