@@ -3,16 +3,23 @@
 #define _TIMERX_CONTEXT_H
 
 #include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/uidgid.h>
 #include <linux/xarray.h>
 
+#include "hist.h"
+#include "notify.h"
 #include "ring.h"
 #include "uring.h"
+
+struct pid;
 
 /*
  * One open of /dev/timerx. @lock serialises every command; it is never
  * taken by the hrtimer callbacks (they only take ring.lock), and never
  * held across copy_{from,to}_user (mmap holds mmap_lock and must not wait
- * for it).
+ * for it). The control plane reaches contexts through the registry
+ * (registry.c) and takes @lock after the registry's lock.
  */
 struct timerx_ctx {
 	u32 id;				/* system-wide */
@@ -22,6 +29,14 @@ struct timerx_ctx {
 	unsigned int nr_timers;
 	struct timerx_ring ring;
 	struct timerx_uring_waits uring_waits;
+
+	/* The opener, fixed at open(): the control plane's visibility rules. */
+	struct pid *owner_pid;
+	kuid_t owner_uid;
+	char owner_comm[TASK_COMM_LEN];
+
+	struct timerx_notify notify;
+	struct timerx_hist_shared lateness;	/* every timer's callbacks */
 };
 
 int timerx_device_init(void);

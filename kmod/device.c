@@ -2,45 +2,57 @@
 /*
  * /dev/timerx: each open is a context. The file holds the context; every
  * mapping of the ring holds the file, so release() runs only once nothing
- * can reach the context any more, and there cancels its timers before
- * freeing anything a callback could touch.
+ * but the control plane can reach the context, and there cancels its
+ * timers before freeing anything a callback could touch.
  */
 
+#include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/pid.h>
 #include <linux/slab.h>
-#include <linux/xarray.h>
 
 #include "cmd.h"
 #include "context.h"
+#include "netlink.h"
+#include "registry.h"
 #include "timer.h"
 #include "uring.h"
 
-/* Every live context by id, for the control plane. */
-static DEFINE_XARRAY_ALLOC1(timerx_contexts);
-static u32 timerx_next_ctx_id;
+static void timerx_ctx_free(struct timerx_ctx *ctx)
+{
+	timerx_ring_destroy(&ctx->ring);
+	put_pid(ctx->owner_pid);
+	mutex_destroy(&ctx->lock);
+	kvfree(ctx);
+}
 
 static int timerx_open(struct inode *inode, struct file *file)
 {
 	struct timerx_ctx *ctx;
 	int ret;
 
-	ctx = kzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	/* Over a page, with the lateness histogram: no need to be contiguous. */
+	ctx = kvzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
 	if (!ctx)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
 	xa_init_flags(&ctx->timers, XA_FLAGS_ALLOC1);
 	timerx_ring_init(&ctx->ring);
 	timerx_uring_waits_init(&ctx->uring_waits);
+	timerx_notify_init(ctx);
+	timerx_hist_shared_init(&ctx->lateness);
+	ctx->owner_pid = get_pid(task_tgid(current));
+	ctx->owner_uid = file->f_cred->euid;
+	get_task_comm(ctx->owner_comm, current);
 
-	ret = xa_alloc_cyclic(&timerx_contexts, &ctx->id, ctx, xa_limit_31b,
-			      &timerx_next_ctx_id, GFP_KERNEL);
+	ret = timerx_registry_add(ctx);
 	if (ret < 0) {
-		timerx_ring_destroy(&ctx->ring);
-		kfree(ctx);
+		timerx_ctx_free(ctx);
 		return ret;
 	}
+	timerx_nl_notify_ctx(ctx, TIMERX_NL_CMD_CTX_NEW);
 
 	file->private_data = ctx;
 	return stream_open(inode, file);
@@ -50,11 +62,15 @@ static int timerx_release(struct inode *inode, struct file *file)
 {
 	struct timerx_ctx *ctx = file->private_data;
 
-	xa_erase(&timerx_contexts, ctx->id);
+	/* The control plane may be reading the timers. */
+	mutex_lock(&ctx->lock);
 	timerx_timers_release(ctx);
-	timerx_ring_destroy(&ctx->ring);
-	mutex_destroy(&ctx->lock);
-	kfree(ctx);
+	mutex_unlock(&ctx->lock);
+	timerx_notify_stop(ctx);
+
+	timerx_registry_remove(ctx);
+	timerx_nl_notify_ctx(ctx, TIMERX_NL_CMD_CTX_DEL);
+	timerx_ctx_free(ctx);
 	return 0;
 }
 
@@ -120,5 +136,5 @@ int timerx_device_init(void)
 void timerx_device_exit(void)
 {
 	misc_deregister(&timerx_misc);
-	WARN_ON(!xa_empty(&timerx_contexts));
+	WARN_ON(!timerx_registry_empty());
 }

@@ -6,6 +6,7 @@
 #include <linux/module.h>
 
 #include "context.h"
+#include "netlink.h"
 #include "timer.h"
 
 static int __init timerx_init(void)
@@ -15,18 +16,27 @@ static int __init timerx_init(void)
 	ret = timerx_timer_cache_init();
 	if (ret)
 		return ret;
+	/* Before the device: opening a context notifies the family. */
+	ret = timerx_nl_init();
+	if (ret)
+		goto err_cache;
 	ret = timerx_device_init();
-	if (ret) {
-		timerx_timer_cache_destroy();
-		return ret;
-	}
+	if (ret)
+		goto err_nl;
 	pr_info("timerx " TIMERX_VERSION " loaded\n");
 	return 0;
+
+err_nl:
+	timerx_nl_exit();
+err_cache:
+	timerx_timer_cache_destroy();
+	return ret;
 }
 
 static void __exit timerx_exit(void)
 {
 	timerx_device_exit();
+	timerx_nl_exit();
 	timerx_timer_cache_destroy();
 }
 

@@ -1,27 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Module parameters: the limits that keep one context, or one unprivileged
- * user, from taking a whole machine.
+ * user, from taking a whole machine, and the control plane's settings.
  */
 
-#include <linux/bits.h>
-#include <linux/log2.h>
 #include <linux/moduleparam.h>
-#include <linux/time64.h>
-#include <uapi/linux/timerx.h>
 
 #include "params.h"
-
-#define TIMERX_TIMERS_LIMIT	BIT(20)
-#define TIMERX_RING_LIMIT	BIT(20)
 
 unsigned int timerx_max_timers_per_ctx = 65536;
 unsigned int timerx_max_ring_entries = 65536;
 unsigned long timerx_min_period_ns = 100 * NSEC_PER_USEC;
+bool timerx_histograms = true;
+unsigned long timerx_alarm_lateness_ns;
+unsigned int timerx_alarm_interval_ms = MSEC_PER_SEC;
+
+static int timerx_param_set_ulong(const char *val, const struct kernel_param *kp,
+				  unsigned long min, unsigned long max)
+{
+	unsigned long v;
+	int ret;
+
+	ret = kstrtoul(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < min || v > max)
+		return -EINVAL;
+	WRITE_ONCE(*(unsigned long *)kp->arg, v);
+	return 0;
+}
 
 static int max_timers_set(const char *val, const struct kernel_param *kp)
 {
-	return param_set_uint_minmax(val, kp, 1, TIMERX_TIMERS_LIMIT);
+	return param_set_uint_minmax(val, kp, TIMERX_MAX_TIMERS_MIN,
+				     TIMERX_MAX_TIMERS_MAX);
 }
 
 static const struct kernel_param_ops max_timers_ops = {
@@ -42,8 +54,7 @@ static int max_ring_set(const char *val, const struct kernel_param *kp)
 	ret = kstrtouint(val, 0, &n);
 	if (ret)
 		return ret;
-	if (n < TIMERX_RING_MIN_ENTRIES || n > TIMERX_RING_LIMIT ||
-	    !is_power_of_2(n))
+	if (!timerx_max_ring_entries_valid(n))
 		return -EINVAL;
 	WRITE_ONCE(*(unsigned int *)kp->arg, n);
 	return 0;
@@ -61,16 +72,7 @@ MODULE_PARM_DESC(max_ring_entries,
 
 static int min_period_set(const char *val, const struct kernel_param *kp)
 {
-	unsigned long ns;
-	int ret;
-
-	ret = kstrtoul(val, 0, &ns);
-	if (ret)
-		return ret;
-	if (ns > NSEC_PER_SEC)
-		return -EINVAL;
-	WRITE_ONCE(*(unsigned long *)kp->arg, ns);
-	return 0;
+	return timerx_param_set_ulong(val, kp, 0, TIMERX_MIN_PERIOD_MAX);
 }
 
 static const struct kernel_param_ops min_period_ops = {
@@ -81,3 +83,38 @@ static const struct kernel_param_ops min_period_ops = {
 module_param_cb(min_period_ns, &min_period_ops, &timerx_min_period_ns, 0644);
 MODULE_PARM_DESC(min_period_ns,
 		 "Shortest period for callers without CAP_SYS_NICE, in ns (default 100000, at most 1 s)");
+
+module_param_named(histograms, timerx_histograms, bool, 0644);
+MODULE_PARM_DESC(histograms,
+		 "Record callback lateness; per-timer histograms for timers created while on (default on)");
+
+static int alarm_lateness_set(const char *val, const struct kernel_param *kp)
+{
+	return timerx_param_set_ulong(val, kp, 0, TIMERX_ALARM_LATENESS_MAX);
+}
+
+static const struct kernel_param_ops alarm_lateness_ops = {
+	.set = alarm_lateness_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(alarm_lateness_ns, &alarm_lateness_ops,
+		&timerx_alarm_lateness_ns, 0644);
+MODULE_PARM_DESC(alarm_lateness_ns,
+		 "Notify the monitor group of callbacks later than this, in ns (default 0: off, at most 10 s)");
+
+static int alarm_interval_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, TIMERX_ALARM_INTERVAL_MIN,
+				     TIMERX_ALARM_INTERVAL_MAX);
+}
+
+static const struct kernel_param_ops alarm_interval_ops = {
+	.set = alarm_interval_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(alarm_interval_ms, &alarm_interval_ops,
+		&timerx_alarm_interval_ms, 0644);
+MODULE_PARM_DESC(alarm_interval_ms,
+		 "Least time between two alarm or overflow notifications of one context, in ms (default 1000, 1..3600000)");

@@ -150,6 +150,7 @@ static unsigned int timerx_ring_emit(struct timerx_ring *ring,
 
 	t->events += written;
 	ring->events_written += written;
+	ring->pending_expirations += n - t->pending;
 	t->pending = n;
 	if (n) {
 		t->pending_expected = expected;
@@ -195,16 +196,22 @@ static void timerx_ring_publish(struct timerx_ring *ring)
 		ring->wakeups++;
 }
 
-/* From the hrtimer callback, in hard or soft irq context. */
-void timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
+/*
+ * From the hrtimer callback, in hard or soft irq context. Returns true when
+ * the ring was full, so expirations are left pending.
+ */
+bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			 ktime_t expected, ktime_t actual, u64 n)
 {
 	unsigned long flags;
+	bool full;
 
 	raw_spin_lock_irqsave(&ring->lock, flags);
 	t->expirations += n;
+	t->fires++;
 	t->last_cpu = smp_processor_id();
 	ring->expirations += n;
+	ring->fires++;
 
 	/* Earlier expirations still pending go first, folded with these. */
 	if (t->pending) {
@@ -213,10 +220,12 @@ void timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 		n += t->pending;
 	}
 	timerx_ring_emit(ring, t, expected, actual, n);
-	if (t->pending)
+	full = t->pending;
+	if (full)
 		ring->ring_full++;
 	timerx_ring_publish(ring);
 	raw_spin_unlock_irqrestore(&ring->lock, flags);
+	return full;
 }
 
 /* Deliver pending expirations while there is room. Process context. */
@@ -260,10 +269,31 @@ void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t)
 {
 	raw_spin_lock_irq(&ring->lock);
 	list_del_init(&t->pending_node);
+	ring->pending_expirations -= t->pending;
 	t->pending = 0;
 	if (ring->hdr)
 		WRITE_ONCE(ring->hdr->flags, list_empty(&ring->pending) ?
 					     0 : TIMERX_RING_F_OVERFLOW);
+	raw_spin_unlock_irq(&ring->lock);
+}
+
+void timerx_ring_stats(struct timerx_ring *ring, struct timerx_ring_stats *st)
+{
+	struct timerx_ring_hdr *hdr = timerx_ring_hdr(ring);
+
+	raw_spin_lock_irq(&ring->lock);
+	*st = (struct timerx_ring_stats) {
+		.events = ring->events_written,
+		.fires = ring->fires,
+		.expirations = ring->expirations,
+		.ring_full = ring->ring_full,
+		.wakeups = ring->wakeups,
+		.pending = ring->pending_expirations,
+	};
+	if (hdr) {
+		st->entries = ring->mask + 1;
+		st->used = min(ring->tail - READ_ONCE(hdr->head), st->entries);
+	}
 	raw_spin_unlock_irq(&ring->lock);
 }
 

@@ -36,9 +36,11 @@ struct timerx_ring {
 	u32 tail;
 	struct list_head pending;	/* timers with expirations not in the ring */
 	u64 events_written;
+	u64 fires;			/* callbacks */
 	u64 expirations;
 	u64 ring_full;
 	u64 wakeups;
+	u64 pending_expirations;	/* sum of the timers' pending */
 
 	/* Wakeups leave the callback through irq_work: see ring.c. */
 	wait_queue_head_t wq;
@@ -46,16 +48,29 @@ struct timerx_ring {
 	struct mutex read_lock;		/* one read(2) consumer at a time */
 };
 
+/* The producer's counters, read together for the control plane. */
+struct timerx_ring_stats {
+	u64 events;
+	u64 fires;
+	u64 expirations;
+	u64 ring_full;
+	u64 wakeups;
+	u64 pending;
+	u32 entries;			/* 0 before SETUP_RING */
+	u32 used;
+};
+
 void timerx_ring_init(struct timerx_ring *ring);
 void timerx_ring_destroy(struct timerx_ring *ring);
 int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p);
 bool timerx_ring_is_setup(struct timerx_ring *ring);
 
-void timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
+bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			 ktime_t expected, ktime_t actual, u64 expirations);
 unsigned int timerx_ring_flush(struct timerx_ring *ring);
 bool timerx_ring_ready(struct timerx_ring *ring);
 u32 timerx_ring_ready_count(struct timerx_ring *ring);
+void timerx_ring_stats(struct timerx_ring *ring, struct timerx_ring_stats *st);
 void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t);
 
 int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma);

@@ -14,7 +14,10 @@
 #include <linux/smp.h>
 
 #include "context.h"
+#include "hist.h"
+#include "notify.h"
 #include "params.h"
+#include "registry.h"
 #include "ring.h"
 #include "timer.h"
 
@@ -31,6 +34,23 @@ void timerx_timer_cache_destroy(void)
 	kmem_cache_destroy(timerx_timer_cache);
 }
 
+/* Lock-free, no division: this runs for every expiry. */
+static void timerx_timer_record(struct timerx_timer *t, u64 lateness)
+{
+	struct timerx_ctx *ctx = t->ctx;
+	unsigned long alarm;
+
+	if (!READ_ONCE(timerx_histograms))
+		return;
+	if (t->lateness)
+		timerx_hist_record(t->lateness, lateness);
+	timerx_hist_shared_record(&ctx->lateness, lateness);
+
+	alarm = READ_ONCE(timerx_alarm_lateness_ns);
+	if (alarm && lateness > alarm)
+		timerx_notify_late(ctx, t->id, lateness);
+}
+
 static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 {
 	struct timerx_timer *t = container_of(hrt, struct timerx_timer, hrt);
@@ -41,7 +61,9 @@ static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 	if (t->period)
 		n = hrtimer_forward(hrt, now, t->period);
 
-	timerx_ring_deliver(&t->ctx->ring, t, expected, now, n);
+	if (timerx_ring_deliver(&t->ctx->ring, t, expected, now, n))
+		timerx_notify_overflow(t->ctx);
+	timerx_timer_record(t, max_t(s64, ktime_sub(now, expected), 0));
 	return t->period ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }
 
@@ -87,6 +109,14 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 	t = kmem_cache_zalloc(timerx_timer_cache, GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
+	if (READ_ONCE(timerx_histograms)) {
+		t->lateness = kmalloc(sizeof(*t->lateness), GFP_KERNEL_ACCOUNT);
+		if (!t->lateness) {
+			kmem_cache_free(timerx_timer_cache, t);
+			return -ENOMEM;
+		}
+		timerx_hist_init(t->lateness);
+	}
 
 	/* Always absolute: relative REALTIME timers would become MONOTONIC. */
 	hrtimer_setup(&t->hrt, timerx_timer_fire, c->clockid, mode);
@@ -102,12 +132,20 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 	ret = xa_alloc_cyclic(&ctx->timers, &t->id, t, xa_limit_31b,
 			      &ctx->next_timer_id, GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
+		kfree(t->lateness);
 		kmem_cache_free(timerx_timer_cache, t);
 		return ret == -EBUSY ? -ENOSPC : ret;
 	}
 	ctx->nr_timers++;
+	timerx_generation_bump();
 	c->timer_id = t->id;
 	return 0;
+}
+
+static void timerx_timer_free(struct timerx_timer *t)
+{
+	kfree(t->lateness);
+	kmem_cache_free(timerx_timer_cache, t);
 }
 
 static struct timerx_timer *timerx_timer_find(struct timerx_ctx *ctx, u32 id)
@@ -201,7 +239,7 @@ static void timerx_timer_destroy(struct timerx_ctx *ctx, struct timerx_timer *t)
 {
 	hrtimer_cancel(&t->hrt);
 	timerx_ring_forget(&ctx->ring, t);
-	kmem_cache_free(timerx_timer_cache, t);
+	timerx_timer_free(t);
 }
 
 int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r)
@@ -218,6 +256,7 @@ int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r
 	if (!t)
 		return -ENOENT;
 	ctx->nr_timers--;
+	timerx_generation_bump();
 	timerx_timer_destroy(ctx, t);
 	return 0;
 }
@@ -225,7 +264,7 @@ int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r
 int timerx_timer_get(struct timerx_ctx *ctx, struct timerx_timer_info *info)
 {
 	struct timerx_timer *t;
-	bool armed;
+	u64 fires;
 
 	lockdep_assert_held(&ctx->lock);
 
@@ -234,6 +273,16 @@ int timerx_timer_get(struct timerx_ctx *ctx, struct timerx_timer_info *info)
 	t = timerx_timer_find(ctx, info->timer_id);
 	if (!t)
 		return -ENOENT;
+	timerx_timer_describe(ctx, t, info, &fires);
+	return 0;
+}
+
+void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
+			   struct timerx_timer_info *info, u64 *fires)
+{
+	bool armed;
+
+	lockdep_assert_held(&ctx->lock);
 
 	armed = hrtimer_active(&t->hrt);
 	*info = (struct timerx_timer_info) {
@@ -252,11 +301,11 @@ int timerx_timer_get(struct timerx_ctx *ctx, struct timerx_timer_info *info)
 	info->events = t->events;
 	info->pending = t->pending;
 	info->last_cpu = t->last_cpu;
+	*fires = t->fires;
 	raw_spin_unlock_irq(&ctx->ring.lock);
-	return 0;
 }
 
-/* The context is going away: no command can run, nothing else holds @t. */
+/* The context is going away: no command can run; the control plane waits. */
 void timerx_timers_release(struct timerx_ctx *ctx)
 {
 	struct timerx_timer *t;
@@ -265,7 +314,7 @@ void timerx_timers_release(struct timerx_ctx *ctx)
 	xa_for_each(&ctx->timers, id, t)
 		hrtimer_cancel(&t->hrt);
 	xa_for_each(&ctx->timers, id, t)
-		kmem_cache_free(timerx_timer_cache, t);
+		timerx_timer_free(t);
 	xa_destroy(&ctx->timers);
 	ctx->nr_timers = 0;
 }

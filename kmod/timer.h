@@ -7,6 +7,7 @@
 #include <uapi/linux/timerx.h>
 
 struct timerx_ctx;
+struct timerx_hist;
 
 /*
  * One user timer. Its configuration (period, expiry) is changed only under
@@ -29,9 +30,13 @@ struct timerx_timer {
 	u64 pending;			/* expirations not yet in the ring */
 	ktime_t pending_expected;	/* first of them */
 	ktime_t pending_actual;
+	u64 fires;
 	u64 expirations;
 	u64 events;
 	int last_cpu;
+
+	/* Written only by the callback; NULL if created with histograms off. */
+	struct timerx_hist *lateness;
 };
 
 int timerx_timer_cache_init(void);
@@ -42,6 +47,8 @@ int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a);
 int timerx_timer_cancel(struct timerx_ctx *ctx, const struct timerx_timer_ref *r);
 int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r);
 int timerx_timer_get(struct timerx_ctx *ctx, struct timerx_timer_info *info);
+void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
+			   struct timerx_timer_info *info, u64 *fires);
 void timerx_timers_release(struct timerx_ctx *ctx);
 
 #endif /* _TIMERX_TIMER_H */

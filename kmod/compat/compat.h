@@ -29,6 +29,18 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+#include <net/genetlink.h>
+
+/* A dump's parsed request attributes; genl_info_dump() arrived in 6.7. */
+static inline struct nlattr **timerx_genl_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef TIMERX_COMPAT_GENL_INFO_DUMP
+	return genl_dumpit_info(cb)->attrs;
+#else
+	return genl_info_dump(cb)->attrs;
+#endif
+}
+
 #ifdef TIMERX_COMPAT_URING_CMD_H
 #include <linux/io_uring.h>
 

@@ -153,11 +153,17 @@
  * is created or deleted; a dump that spans a change carries
  * NLM_F_DUMP_INTR on its messages (restart it for a consistent view).
  *
+ * Message sizes: a context or timer message with a full histogram is
+ * about 8 KiB. Receive replies and dumps into buffers of at least 32 KiB
+ * (libmnl's MNL_SOCKET_DUMP_SIZE), as for any netlink dump.
+ *
  * Lateness is the time the hrtimer callback ran minus the expiry it ran
  * for (the kernel part of an event's lateness, actual_ns - expected_ns),
- * in ns. It is accumulated per timer (timers created while histograms are
- * on), per context and globally (since the module was loaded), lock-free
- * in the callback. Histograms are log-linear: with S = sub_bits,
+ * in ns. While the "histograms" setting is on (the default), it is
+ * recorded lock-free in the callback: per timer (timers created while it
+ * is on: about 3.7 KiB each), per context and globally (since the module
+ * was loaded). Off, the callback records nothing. Histograms are
+ * log-linear: with S = sub_bits,
  *   value v < 2^S         -> bucket v
  *   value v >= 2^S, e = floor(log2 v)
  *                          -> bucket (e - S + 1) * 2^S + ((v >> (e - S)) & (2^S - 1))
@@ -466,7 +472,8 @@ enum timerx_nl_hist_attr {
 	TIMERX_NL_HIST_A_MAX_NS,	/* u64 (absent when count is 0) */
 	TIMERX_NL_HIST_A_SUB_BITS,	/* u32: S of the layout */
 	TIMERX_NL_HIST_A_NR_BUCKETS,	/* u32: buckets in the layout */
-	TIMERX_NL_HIST_A_BUCKETS,	/* binary: struct timerx_hist_bucket[], non-empty only, ascending */
+	TIMERX_NL_HIST_A_BUCKETS,	/* binary: struct timerx_hist_bucket[], non-empty only,
+					 * ascending index; 8-byte aligned (nla_reserve_64bit) */
 
 	__TIMERX_NL_HIST_A_MAX,
 	TIMERX_NL_HIST_A_MAX = __TIMERX_NL_HIST_A_MAX - 1
@@ -482,7 +489,7 @@ enum timerx_nl_config_attr {
 	TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX,	/* u32: 1 .. 2^20 */
 	TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES,	/* u32: power of two, 2 .. 2^20 */
 	TIMERX_NL_CONFIG_A_MIN_PERIOD_NS,	/* u64: 0 .. 10^9 */
-	TIMERX_NL_CONFIG_A_HISTOGRAMS,		/* u8: 0 or 1; per-timer histograms for new timers */
+	TIMERX_NL_CONFIG_A_HISTOGRAMS,		/* u8: 0 or 1: record lateness (see "Lateness") */
 	TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS,	/* u64: 0 (off) .. 10^10 */
 	TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS,	/* u32: 1 .. 3600000 */
 
