@@ -87,8 +87,8 @@ void timerx_hist_snap_add_shared(struct timerx_hist_snap *s,
 		s->buckets[i] += atomic64_read(&h->buckets[i]);
 	s->count += atomic64_read(&h->count);
 	s->sum += atomic64_read(&h->sum);
-	s->min = min(s->min, (u64)atomic64_read(&h->min));
-	s->max = max(s->max, (u64)atomic64_read(&h->max));
+	s->min = min_t(u64, s->min, atomic64_read(&h->min));
+	s->max = max_t(u64, s->max, atomic64_read(&h->max));
 }
 
 void timerx_hist_snap_merge(struct timerx_hist_snap *s,

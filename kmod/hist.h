@@ -43,7 +43,7 @@ struct timerx_hist_snap {
 	u64 buckets[TIMERX_HIST_BUCKETS];
 };
 
-#define TIMERX_HIST_SUB	(1U << TIMERX_HIST_SUB_BITS)
+#define TIMERX_HIST_SUB	BIT(TIMERX_HIST_SUB_BITS)
 
 static inline unsigned int timerx_hist_index(u64 v)
 {

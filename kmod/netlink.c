@@ -633,7 +633,7 @@ static const struct genl_ops timerx_nl_ops[] = {
 		.dumpit = timerx_nl_ctx_dumpit,
 		.done = timerx_nl_dump_done,
 		.policy = timerx_nl_ctx_policy,
-		.maxattr = ARRAY_SIZE(timerx_nl_ctx_policy) - 1,
+		.maxattr = TIMERX_NL_A_CTX_ID,
 	},
 	{
 		.cmd = TIMERX_NL_CMD_TIMER_GET,
@@ -642,25 +642,25 @@ static const struct genl_ops timerx_nl_ops[] = {
 		.dumpit = timerx_nl_timer_dumpit,
 		.done = timerx_nl_dump_done,
 		.policy = timerx_nl_timer_policy,
-		.maxattr = ARRAY_SIZE(timerx_nl_timer_policy) - 1,
+		.maxattr = TIMERX_NL_A_TIMER_ID,
 	},
 	{
 		.cmd = TIMERX_NL_CMD_STATS_GET,
 		.doit = timerx_nl_stats_doit,
 		.policy = timerx_nl_none_policy,
-		.maxattr = ARRAY_SIZE(timerx_nl_none_policy) - 1,
+		.maxattr = TIMERX_NL_A_PAD,
 	},
 	{
 		.cmd = TIMERX_NL_CMD_CONFIG_GET,
 		.doit = timerx_nl_config_get_doit,
 		.policy = timerx_nl_none_policy,
-		.maxattr = ARRAY_SIZE(timerx_nl_none_policy) - 1,
+		.maxattr = TIMERX_NL_A_PAD,
 	},
 	{
 		.cmd = TIMERX_NL_CMD_CONFIG_SET,
 		.doit = timerx_nl_config_set_doit,
 		.policy = timerx_nl_config_set_policy,
-		.maxattr = ARRAY_SIZE(timerx_nl_config_set_policy) - 1,
+		.maxattr = TIMERX_NL_A_CONFIG,
 	},
 };
 

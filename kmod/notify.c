@@ -32,8 +32,13 @@ static void timerx_notify_work(struct work_struct *work)
 	 * interval, not now.
 	 */
 	WRITE_ONCE(n->next, jiffies + msecs_to_jiffies(interval));
+	/* Pairs with test_and_set_bit() in timerx_notify_kick(). */
 	smp_mb__before_atomic();
 	clear_bit(TIMERX_NOTIFY_QUEUED, &n->queued);
+	/*
+	 * Counts taken below were added after the bit was clear, or their
+	 * kick found it set and they are ours: none is left behind.
+	 */
 	smp_mb__after_atomic();
 
 	alarms = atomic64_xchg(&n->alarms, 0);

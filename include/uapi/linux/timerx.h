@@ -429,7 +429,7 @@ enum timerx_nl_attr {
 	TIMERX_NL_A_PAD,
 	TIMERX_NL_A_CTX_ID,		/* u32 */
 	TIMERX_NL_A_TIMER_ID,		/* u32 */
-	TIMERX_NL_A_OWNER_PID,		/* u32: tgid in the reader's pid namespace, 0 if not in it */
+	TIMERX_NL_A_OWNER_PID,		/* u32: tgid in the reader's pid ns, 0 if not in it */
 	TIMERX_NL_A_OWNER_UID,		/* u32: euid in the reader's user namespace */
 	TIMERX_NL_A_OWNER_COMM,		/* string: the opener's comm */
 	TIMERX_NL_A_TIMERS,		/* u32: live timers */
@@ -472,8 +472,10 @@ enum timerx_nl_hist_attr {
 	TIMERX_NL_HIST_A_MAX_NS,	/* u64 (absent when count is 0) */
 	TIMERX_NL_HIST_A_SUB_BITS,	/* u32: S of the layout */
 	TIMERX_NL_HIST_A_NR_BUCKETS,	/* u32: buckets in the layout */
-	TIMERX_NL_HIST_A_BUCKETS,	/* binary: struct timerx_hist_bucket[], non-empty only,
-					 * ascending index; 8-byte aligned (nla_reserve_64bit) */
+	/* binary: struct timerx_hist_bucket[], the non-empty buckets in
+	 * ascending order; 8-byte aligned (TIMERX_NL_HIST_A_PAD before it)
+	 */
+	TIMERX_NL_HIST_A_BUCKETS,
 
 	__TIMERX_NL_HIST_A_MAX,
 	TIMERX_NL_HIST_A_MAX = __TIMERX_NL_HIST_A_MAX - 1
