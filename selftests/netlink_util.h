@@ -422,6 +422,8 @@ struct nlt {
 	struct nl_cb *cb;
 	int family;
 	struct nlt_reply *cur;
+	/* Give up (-E2BIG) after this many data messages: an endless dump. */
+	unsigned int max_msgs;
 };
 
 /* Receive pacing for dump tests; per thread because recv hooks take no arg. */
@@ -500,6 +502,11 @@ static inline int nlt_cb_valid(struct nl_msg *msg, void *arg)
 		return NL_SKIP;
 	}
 	nlt_parse(nlh, &o);
+	if (n->max_msgs && r->msgs >= n->max_msgs) {
+		r->error = -E2BIG;
+		r->done = true;
+		return NL_STOP;
+	}
 	r->msgs++;
 	if (o.bad && !r->bad++)
 		snprintf(r->why, sizeof(r->why), "message %u: %s", r->msgs, o.why);
@@ -572,6 +579,9 @@ static inline int nlt_open(struct nlt *n)
 	if (genl_connect(n->sk))
 		return -ECONNREFUSED;
 	/* Extended ACK with the messages; no copy of the request in errors. */
+	/* libnl's 32 KiB default cannot send a message with 64 KiB attributes. */
+	if (nl_socket_set_buffer_size(n->sk, 1 << 20, 1 << 20))
+		return -ENOBUFS;
 	ret = nlt_setsockopt(n->sk, SOL_NETLINK, NETLINK_EXT_ACK, 1);
 	if (!ret)
 		ret = nlt_setsockopt(n->sk, SOL_NETLINK, NETLINK_CAP_ACK, 1);
@@ -973,6 +983,31 @@ static inline void tx_comm(char *out, size_t size)
 
 	prctl(PR_GET_NAME, buf, 0, 0, 0);
 	snprintf(out, size, "%s", buf);
+}
+
+/* A module parameter; bool ones read as Y/N. Returns 0 or -errno. */
+static inline int nlt_param_read(const char *name, unsigned long long *val)
+{
+	char path[256], buf[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), TX_PARAM_DIR "%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return n < 0 ? -errno : -EIO;
+	buf[n] = '\0';
+	if (buf[0] == 'Y' || buf[0] == 'N') {
+		*val = buf[0] == 'Y';
+		return 0;
+	}
+	errno = 0;
+	*val = strtoull(buf, NULL, 0);
+	return errno ? -errno : 0;
 }
 
 static inline bool tx_param_exists(const char *name)
