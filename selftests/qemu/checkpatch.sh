@@ -50,7 +50,10 @@ main() {
 	cd "$root"
 	for f in "${files[@]}"; do
 		# checkpatch's own exit status ignores CHECKs; its summary does not.
-		out=$(perl "$dir/checkpatch.pl" --strict --no-tree --show-types --color=never -f "$f" 2>&1 || true)
+		# Not from the top: in a git work tree checkpatch leaves a
+		# .checkpatch-camelcase.git.* cache file behind.
+		out=$(cd "$root/kmod" && perl "$dir/checkpatch.pl" --strict --no-tree --show-types \
+			--color=never -f "$root/$f" 2>&1 || true)
 		if grep -q '^total: 0 errors, 0 warnings, 0 checks' <<<"$out"; then
 			passed=$((passed + 1))
 			echo "ok $f"
