@@ -600,7 +600,9 @@ TEST_F_TIMEOUT(nl, timer_get_periodic, 60)
 	EXPECT_EQ((__s64)ti.last_cpu, (__s64)o.v[TIMERX_NL_A_LAST_CPU]);
 	EXPECT_EQ(exp - fires, o.v[TIMERX_NL_A_OVERRUNS]) TH_LOG("OVERRUNS != EXPIRATIONS - FIRES");
 	EXPECT_LE(5ULL, exp);
-	EXPECT_EQ(fires, o.v[TIMERX_NL_A_EVENTS]) TH_LOG("one event per callback (ring never full)");
+	EXPECT_EQ(fires, o.v[TIMERX_NL_A_EVENTS]) {
+		TH_LOG("one event per callback (the ring was never full)");
+	}
 	EXPECT_EQ(fires, o.hist.count) TH_LOG("LATENESS COUNT != FIRES after cancel");
 	check_hist_exact(&o.hist, "TIMER_GET LATENESS (cancelled)");
 
@@ -812,7 +814,8 @@ TEST_F(nl, unknown_attribute)
 		       "CONFIG_SET with CONFIG attribute TIMERX_NL_CONFIG_A_MAX + 1");
 
 	/* Next to CONFIG at the top level. */
-	nlt_cfg_set(&c, TIMERX_NL_CONFIG_A_HISTOGRAMS, !self->saved.v[TIMERX_NL_CONFIG_A_HISTOGRAMS]);
+	nlt_cfg_set(&c, TIMERX_NL_CONFIG_A_HISTOGRAMS,
+		    !self->saved.v[TIMERX_NL_CONFIG_A_HISTOGRAMS]);
 	msg = nlt_msg(&self->n, TIMERX_NL_CMD_CONFIG_SET, 0);
 	ASSERT_EQ(0, nlt_put_config(msg, &c));
 	ASSERT_EQ(0, nla_put_u32(msg, TIMERX_NL_A_MAX + 1, 1));
@@ -976,7 +979,8 @@ TEST_F(nl, attribute_not_in_policy)
 
 	ASSERT_TRUE(self->have_saved);
 	self->restore_cfg = true;
-	nlt_cfg_set(&c, TIMERX_NL_CONFIG_A_HISTOGRAMS, !self->saved.v[TIMERX_NL_CONFIG_A_HISTOGRAMS]);
+	nlt_cfg_set(&c, TIMERX_NL_CONFIG_A_HISTOGRAMS,
+		    !self->saved.v[TIMERX_NL_CONFIG_A_HISTOGRAMS]);
 	msg = req(&self->n, TIMERX_NL_CMD_CTX_GET, ctx, NLT_NONE_ID);
 	ASSERT_EQ(0, nlt_put_config(msg, &c));
 	nlt_expect_err(&self->n, msg, EINVAL, true, "CTX_GET with CONFIG");
@@ -1132,15 +1136,20 @@ static bool cfg_valid(int t, __u64 v)
 /* A valid value different from @old. */
 static __u64 cfg_other(int t, __u64 old)
 {
-	switch (t) {
-	case TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX:	return old == 777 ? 778 : 777;
-	case TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES:	return old == 4096 ? 8192 : 4096;
-	case TIMERX_NL_CONFIG_A_MIN_PERIOD_NS:		return old == 123456 ? 123457 : 123456;
-	case TIMERX_NL_CONFIG_A_HISTOGRAMS:		return !old;
-	case TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS:	return old == 7000000 ? 7000001 : 7000000;
-	case TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS:	return old == 250 ? 251 : 250;
-	}
-	return 0;
+	static const __u64 pick[TIMERX_NL_CONFIG_A_MAX + 1] = {
+		[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX]	= 777,
+		[TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES]	= 4096,
+		[TIMERX_NL_CONFIG_A_MIN_PERIOD_NS]	= 123456,
+		[TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS]	= 7000000,
+		[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS]	= 250,
+	};
+
+	if (t == TIMERX_NL_CONFIG_A_HISTOGRAMS)
+		return !old;
+	if (old != pick[t])
+		return pick[t];
+	/* 4096 * 2 is still a power of two; the others just need to differ. */
+	return t == TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES ? 2 * pick[t] : pick[t] + 1;
 }
 
 #define expect_cfg_is(c, want, what) __expect_cfg_is(_metadata, c, want, what)
@@ -1267,14 +1276,18 @@ TEST_F(nl, config_module_params)
 		v = cfg_other(t, self->saved.v[t]);
 		change_cfg1(t, v);
 		ASSERT_EQ(0, nlt_param_read(nlt_cfg_name[t], &p)) TH_LOG("%s", nlt_cfg_name[t]);
-		EXPECT_EQ(v, (__u64)p) TH_LOG("CONFIG_SET %s not visible in sysfs", nlt_cfg_name[t]);
+		EXPECT_EQ(v, (__u64)p) {
+			TH_LOG("CONFIG_SET %s not visible in sysfs", nlt_cfg_name[t]);
+		}
 
 		/* sysfs -> netlink */
 		v = cfg_other(t, v);
 		ret = tx_param_write(nlt_cfg_name[t], v);
 		ASSERT_EQ(0, ret) TH_LOG("write %s: %s", nlt_cfg_name[t], strerror(-ret));
 		get_cfg(&now);
-		EXPECT_EQ(v, now.v[t]) TH_LOG("sysfs %s not visible in CONFIG_GET", nlt_cfg_name[t]);
+		EXPECT_EQ(v, now.v[t]) {
+			TH_LOG("sysfs %s not visible in CONFIG_GET", nlt_cfg_name[t]);
+		}
 	}
 	/* "Both ways of setting it check the same ranges." */
 	ret = tx_param_write("max_timers_per_ctx", 0);
@@ -1702,7 +1715,9 @@ TEST_F(nl, monitor_ctx_new_del)
 	del = nlt_mon_find(&self->mon, TIMERX_NL_CMD_CTX_DEL, ctx);
 	ASSERT_NE(NULL, nw) TH_LOG("no CTX_NEW for context %u", ctx);
 	ASSERT_NE(NULL, del) TH_LOG("no CTX_DEL for context %u", ctx);
-	EXPECT_LT(index_of(&self->mon, nw), index_of(&self->mon, del)) TH_LOG("CTX_DEL before CTX_NEW");
+	EXPECT_LT(index_of(&self->mon, nw), index_of(&self->mon, del)) {
+		TH_LOG("CTX_DEL before CTX_NEW");
+	}
 	expect_owner(_metadata, nw, getpid(), 0, "CTX_NEW");
 	expect_attrs(del, "CTX_DEL", TIMERX_NL_A_CTX_ID, TIMERX_NL_A_OWNER_UID,
 		     TIMERX_NL_A_EVENTS, TIMERX_NL_A_EXPIRATIONS, TIMERX_NL_A_RING_FULL);

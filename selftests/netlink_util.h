@@ -199,7 +199,6 @@ static inline int nlt_kind_len(enum nlt_kind k)
 	}
 }
 
-__attribute__((format(printf, 3, 4)))
 static inline void nlt_bad(unsigned int *bad, char *why, const char *fmt, ...)
 {
 	va_list ap;
@@ -225,12 +224,14 @@ static inline bool nlt_get_int(const struct nlattr *a, enum nlt_kind k, __u64 *v
 			nlt_kind_name(k), len);
 		return false;
 	}
-	switch (k) {
-	case NLT_U8:	*v = nla_get_u8(a); break;
-	case NLT_U32:	*v = nla_get_u32(a); break;
-	case NLT_S32:	*v = (__u64)(__s64)(__s32)nla_get_u32(a); break;
-	default:	memcpy(v, nla_data(a), 8); break;
-	}
+	if (k == NLT_U8)
+		*v = nla_get_u8(a);
+	else if (k == NLT_U32)
+		*v = nla_get_u32(a);
+	else if (k == NLT_S32)
+		*v = (__u64)(__s64)(__s32)nla_get_u32(a);
+	else
+		memcpy(v, nla_data(a), 8);
 	return true;
 }
 
@@ -318,14 +319,18 @@ static inline void nlt_parse_hist(const struct nlattr *nest, struct nlt_obj *o)
 		}
 		if (!nlt_get_int(a, nlt_hist_kind[t], &v, "LATENESS", &o->bad, o->why))
 			continue;
-		switch (t) {
-		case TIMERX_NL_HIST_A_COUNT:		h->count = v; break;
-		case TIMERX_NL_HIST_A_SUM_NS:		h->sum_ns = v; break;
-		case TIMERX_NL_HIST_A_MIN_NS:		h->min_ns = v; break;
-		case TIMERX_NL_HIST_A_MAX_NS:		h->max_ns = v; break;
-		case TIMERX_NL_HIST_A_SUB_BITS:		h->sub_bits = (__u32)v; break;
-		case TIMERX_NL_HIST_A_NR_BUCKETS:	h->nr_buckets = (__u32)v; break;
-		}
+		if (t == TIMERX_NL_HIST_A_COUNT)
+			h->count = v;
+		else if (t == TIMERX_NL_HIST_A_SUM_NS)
+			h->sum_ns = v;
+		else if (t == TIMERX_NL_HIST_A_MIN_NS)
+			h->min_ns = v;
+		else if (t == TIMERX_NL_HIST_A_MAX_NS)
+			h->max_ns = v;
+		else if (t == TIMERX_NL_HIST_A_SUB_BITS)
+			h->sub_bits = (__u32)v;
+		else if (t == TIMERX_NL_HIST_A_NR_BUCKETS)
+			h->nr_buckets = (__u32)v;
 	}
 	if (!h->bad[0] && h->nbuckets && h->nr_buckets && h->last_index >= h->nr_buckets)
 		snprintf(h->bad, sizeof(h->bad), "bucket index %u >= NR_BUCKETS %u",
@@ -436,7 +441,7 @@ static inline void nlt_set_recv_delay_us(unsigned int us)
 }
 
 static inline int nlt_recv_hook(struct nl_sock *sk, struct sockaddr_nl *nla,
-			 unsigned char **buf, struct ucred **creds)
+				unsigned char **buf, struct ucred **creds)
 {
 	int n;
 
@@ -645,7 +650,11 @@ static inline int nlt_exec(struct nlt *n, struct nl_msg *msg, struct nlt_reply *
 	r->error = 0;
 	r->extack[0] = '\0';
 	r->done = false;
-	r->msgs = r->intr = r->recvs = r->stale = r->bad = 0;
+	r->msgs = 0;
+	r->intr = 0;
+	r->recvs = 0;
+	r->stale = 0;
+	r->bad = 0;
 	r->why[0] = '\0';
 	if (!msg) {
 		r->error = -ENOMEM;
