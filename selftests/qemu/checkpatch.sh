@@ -42,7 +42,7 @@ default_files() {
 }
 
 main() {
-	local dir f out work passed=0 failed=0
+	local dir f out passed=0 failed=0
 	local -a files
 	dir=$(checkpatch_dir)
 	if [ "$#" -gt 0 ]; then files=("$@"); else mapfile -t files < <(default_files); fi
@@ -50,7 +50,7 @@ main() {
 	# checkpatch leaves a .checkpatch-camelcase.* cache in its working
 	# directory, and exempts include/uapi/ only by relative path: run it
 	# in a scratch directory that links to the tree's top directories.
-	work=$(mktemp -d)
+	work=$(mktemp -d) # global: the EXIT trap runs after main returns
 	trap 'rm -rf "$work"' EXIT
 	for f in "$root"/*; do ln -s "$f" "$work/"; done
 	for f in "${files[@]}"; do
