@@ -6,8 +6,12 @@
 #                        three real kernels under QEMU
 #                        (KERNELS="stock rt debug" to pick)
 #   make lib             build libtimerx (shared, static, tests, examples)
-#   make install         install libtimerx, headers, pkg-config and CMake
-#                        files (PREFIX=/usr/local, DESTDIR=)
+#   make install         install libtimerx (library, headers, pkg-config,
+#                        CMake files, man page), timerctl (binary, man page,
+#                        bash completion), the udev rule, the modprobe.d
+#                        example and the DKMS module source in
+#                        /usr/src/timerx-VERSION (PREFIX=/usr/local,
+#                        DESTDIR=, UDEVDIR=$(PREFIX)/lib/udev/rules.d)
 #   make selftests       build the selftest binaries (static, for the VM)
 #   make checkpatch      checkpatch.pl --strict over the kernel sources
 #   make sparse          sparse over the module (C=2)
@@ -16,6 +20,9 @@
 #                        (or KERNELVER=...); re-running rebuilds from the
 #                        current sources
 #   make dkms-remove     dkms remove timerx/VERSION --all, remove the source
+#   make dkms-stage      only stage the source into
+#                        $(DKMS_SOURCETREE)/timerx-VERSION (used by
+#                        dkms-install, install and the Debian package)
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -24,9 +31,14 @@ BUILD ?= $(CURDIR)/build
 
 PREFIX ?= /usr/local
 DESTDIR ?=
+# systemd-udevd reads /usr/local/lib/udev/rules.d too (udev(7), Debian 12);
+# packagers and installs into /usr use UDEVDIR=/lib/udev/rules.d.
+UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
+DOCDIR ?= $(PREFIX)/share/doc/timerx
 
 .PHONY: all module lib install selftests test checkpatch sparse deps clean
-.PHONY: dkms-install dkms-remove
+.PHONY: dkms-install dkms-remove dkms-stage
+.PHONY: install-lib install-timerctl install-udev install-modprobe install-dkms
 
 # DKMS. kmod/VERSION is the single source of the version; the staged
 # dkms.conf gets it substituted for @VERSION@. DKMS_SOURCETREE and
@@ -43,6 +55,23 @@ DKMS_MOD = -m timerx -v $(TIMERX_VERSION)
 DKMS_EXCLUDES = $(addprefix --exclude=,'*.o' '*.ko' '*.mod' '*.mod.c' \
 	'.*.cmd' '*.order' '*.symvers' '*.d' '*.a' .tmp_versions .cache.mk)
 
+# $(call dkms_stage,DIR): DIR (.../timerx-VERSION) becomes kmod/,
+# include/uapi/ and the filled-in dkms.conf, owned by root (when extracted
+# by root) and not group- or world-writable, replaced atomically. The one
+# staging recipe for dkms-stage, dkms-install, install and the Debian
+# package.
+define dkms_stage
+	@test -n "$(TIMERX_VERSION)" || { echo "cannot read kmod/VERSION" >&2; exit 1; }
+	rm -rf $(1).new
+	mkdir -p $(1).new
+	tar -C $(CURDIR) -cf - $(DKMS_EXCLUDES) --owner=0 --group=0 --numeric-owner \
+		--mode=go-w kmod include/uapi | tar -C $(1).new -xf -
+	sed 's/@VERSION@/$(TIMERX_VERSION)/g' $(CURDIR)/dkms.conf >$(1).new/dkms.conf
+	chmod 0644 $(1).new/dkms.conf
+	rm -rf $(1)
+	mv $(1).new $(1)
+endef
+
 all: module
 
 module:
@@ -51,8 +80,31 @@ module:
 lib:
 	$(MAKE) -C lib build BUILD=$(BUILD)/lib
 
-install:
+install: install-lib install-timerctl install-udev install-modprobe install-dkms
+	@echo "install: done. /dev/timerx is for the timerx group: groupadd --system timerx"
+	@echo "install: build the module with: dkms install timerx/$(TIMERX_VERSION)"
+
+install-lib:
 	$(MAKE) -C lib install BUILD=$(BUILD)/lib PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+
+install-timerctl:
+	@if [ ! -d tools/timerctl ]; then \
+		echo "install: tools/timerctl/ does not exist: timerctl not installed"; \
+	else \
+		$(MAKE) -C tools/timerctl install BUILD=$(BUILD)/timerctl \
+			PREFIX=$(PREFIX) DESTDIR=$(DESTDIR); \
+	fi
+
+install-udev:
+	install -D -m 0644 tools/udev/60-timerx.rules $(DESTDIR)$(UDEVDIR)/60-timerx.rules
+
+install-modprobe:
+	install -D -m 0644 tools/modprobe.d/timerx.conf.example \
+		$(DESTDIR)$(DOCDIR)/timerx.conf.example
+
+# The module source for DKMS; dkms looks in /usr/src whatever the PREFIX.
+install-dkms:
+	$(call dkms_stage,$(DESTDIR)$(DKMS_SOURCETREE)/timerx-$(TIMERX_VERSION))
 
 selftests:
 	$(MAKE) -C selftests OUT=$(BUILD)/selftests
@@ -69,15 +121,11 @@ checkpatch:
 sparse:
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod C=2 modules
 
-dkms-install:
-	@test -n "$(TIMERX_VERSION)" || { echo "cannot read kmod/VERSION" >&2; exit 1; }
-	rm -rf $(DKMS_SRC).new
-	mkdir -p $(DKMS_SRC).new $(DKMS_TREE)
-	tar -C $(CURDIR) -cf - $(DKMS_EXCLUDES) kmod include/uapi | \
-		tar -C $(DKMS_SRC).new -xf -
-	sed 's/@VERSION@/$(TIMERX_VERSION)/g' dkms.conf >$(DKMS_SRC).new/dkms.conf
-	rm -rf $(DKMS_SRC)
-	mv $(DKMS_SRC).new $(DKMS_SRC)
+dkms-stage:
+	$(call dkms_stage,$(DKMS_SRC))
+
+dkms-install: dkms-stage
+	mkdir -p $(DKMS_TREE)
 	@# Idempotent: add once; drop an earlier build for this kernel so that
 	@# the sources just staged are the ones built and installed.
 	if [ -z "$$($(DKMS) status $(DKMS_MOD))" ]; then \
