@@ -12,6 +12,9 @@
 #                        example and the DKMS module source in
 #                        /usr/src/timerx-VERSION (PREFIX=/usr/local,
 #                        DESTDIR=, UDEVDIR=$(PREFIX)/lib/udev/rules.d)
+#   make deb             Debian packages timerx-dkms, libtimerx1,
+#                        libtimerx-dev, timerctl in $(BUILD)/deb/
+#                        (tools/debian/ is their debian/ directory)
 #   make selftests       build the selftest binaries (static, for the VM)
 #   make checkpatch      checkpatch.pl --strict over the kernel sources
 #   make sparse          sparse over the module (C=2)
@@ -37,7 +40,7 @@ UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 DOCDIR ?= $(PREFIX)/share/doc/timerx
 
 .PHONY: all module lib install selftests test checkpatch sparse deps clean
-.PHONY: dkms-install dkms-remove dkms-stage
+.PHONY: dkms-install dkms-remove dkms-stage deb
 .PHONY: install-lib install-timerctl install-udev install-modprobe install-dkms
 
 # DKMS. kmod/VERSION is the single source of the version; the staged
@@ -143,6 +146,45 @@ dkms-remove:
 		$(DKMS) remove timerx/$(TIMERX_VERSION) --all; \
 	fi
 	rm -rf $(DKMS_SRC) $(DKMS_SRC).new
+
+# Debian packages. The source tree as git sees it (tracked files plus
+# untracked ones that .gitignore does not exclude, as they are in the
+# working tree) is copied to $(DEB_SRC), tools/debian/ becomes its debian/,
+# debian/changelog is written for kmod/VERSION (the one version), and
+# dpkg-buildpackage builds the binary packages, unsigned, into $(DEB_BUILD).
+DEB_BUILD = $(BUILD)/deb
+DEB_SRC = $(DEB_BUILD)/timerx-$(TIMERX_VERSION)
+DEB_MAINTAINER = timerx developers <timerx@example.org>
+DEB_BUILDPACKAGE_FLAGS ?= -us -uc -b -Jauto
+
+deb:
+	@test -n "$(TIMERX_VERSION)" || { echo "cannot read kmod/VERSION" >&2; exit 1; }
+	@command -v dpkg-buildpackage >/dev/null && command -v dh_dkms >/dev/null || { \
+		echo "deb: needs dpkg-dev, debhelper and dh-dkms (tools/install-deps.sh)" >&2; \
+		exit 1; }
+	@git -C $(CURDIR) rev-parse --git-dir >/dev/null 2>&1 || { \
+		echo "deb: $(CURDIR) is not a git checkout" >&2; exit 1; }
+	rm -rf $(DEB_BUILD)
+	mkdir -p $(DEB_SRC)
+	@# Files deleted in the working tree are still listed: ignore them.
+	git -C $(CURDIR) ls-files -z --cached --others --exclude-standard | \
+		tar -C $(CURDIR) --null -T - --ignore-failed-read --warning=no-failed-read \
+			-cf - | tar -C $(DEB_SRC) -xf -
+	rm -rf $(DEB_SRC)/debian
+	cp -a tools/debian $(DEB_SRC)/debian
+	@if [ ! -d $(DEB_SRC)/tools/timerctl ]; then \
+		echo "deb: tools/timerctl/ does not exist: no timerctl package"; \
+		sed -i '/^Package: timerctl$$/,/^$$/d' $(DEB_SRC)/debian/control; \
+		rm -f $(DEB_SRC)/debian/timerctl.*; \
+	fi
+	{ printf 'timerx (%s) unstable; urgency=medium\n\n' '$(TIMERX_VERSION)'; \
+	  printf '  * Built from git %s.\n\n' \
+		"$$(git -C $(CURDIR) describe --always --dirty 2>/dev/null || echo unknown)"; \
+	  printf ' -- %s  %s\n' '$(DEB_MAINTAINER)' \
+		"$$(git -C $(CURDIR) log -1 --format=%cD 2>/dev/null || date -R)"; \
+	} >$(DEB_SRC)/debian/changelog
+	cd $(DEB_SRC) && dpkg-buildpackage $(DEB_BUILDPACKAGE_FLAGS)
+	@ls -1 $(DEB_BUILD)/*.deb
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/kmod clean 2>/dev/null

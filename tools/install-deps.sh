@@ -15,6 +15,8 @@ packages=(
 	libmnl-dev libnl-genl-3-dev liburing-dev libkmod-dev googletest libgtest-dev
 	# libtimerx: build system, pkg-config for the consumer test, style check
 	cmake pkg-config clang-format
+	# make deb and its test: Debian packaging and its checks
+	debhelper dh-dkms lintian fakeroot dpkg-dev openssl
 	rt-tests
 )
 
