@@ -108,3 +108,16 @@ run_dkms_tests() {
 		tap_result fail "dkms: dkms-test.sh completed (rc=$rc, see $BUILD/dkms-test.log)"
 	fi
 }
+
+# The Debian packages: make deb, lintian, then dpkg -i / use / dpkg --purge
+# on the host for real (the packages' DKMS builds the module for the
+# installed Debian headers); see selftests/deb/deb-test.sh.
+run_deb_tests() {
+	local rc=0
+	tap_note "host: Debian packages"
+	"$root/selftests/deb/deb-test.sh" "$BUILD" >"$BUILD/deb-test.log" 2>&1 || rc=$?
+	tap_import deb <"$BUILD/deb-test.log"
+	if [ "$rc" != 0 ] || ! grep -qE '^1\.\.[0-9]+' "$BUILD/deb-test.log"; then
+		tap_result fail "deb: deb-test.sh completed (rc=$rc, see $BUILD/deb-test.log)"
+	fi
+}

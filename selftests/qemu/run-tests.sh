@@ -16,7 +16,7 @@
 #   TIMERX_QEMU_ACCEL=kvm    opt in to KVM where it works (not here)
 #   TIMERX_QEMU_MEM          guest memory in MB (1024)
 #   TIMERX_DEBUG_TREE        a built kernel tree to use as "debug"
-#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, dkms) and
+#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, dkms, deb) and
 #                            libtimerx's VM tests
 #   TIMERX_KMOD_DIR, TIMERX_INCLUDE_DIR, TIMERX_SELFTESTS_DIR, TIMERX_LIB_DIR
 #                            source directories, to test the harness itself
@@ -327,6 +327,7 @@ main() {
 	if [ -d "$KMOD_SRC" ]; then
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_host_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_dkms_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_deb_tests
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
 		for k in "${kernels[@]}"; do
