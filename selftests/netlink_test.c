@@ -1468,7 +1468,7 @@ TEST_F(nl, config_set_all_or_nothing)
 struct unpriv_args {
 	__u32 root_ctx;
 	__u32 root_timer;
-	__u32 nroot_timers;
+	__u64 contexts;		/* STATS_GET CONTEXTS before the child opens one */
 	struct nlt_config saved;
 	int to_parent;		/* the child writes its context id here */
 	int from_parent;	/* and waits for one byte before exiting */
@@ -1533,6 +1533,12 @@ static int unpriv_child(struct __test_metadata *_metadata, const struct unpriv_a
 		  c.v[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS]) TH_LOG("nobody changed a setting");
 	ret = nlt_do(&n, TIMERX_NL_CMD_STATS_GET, NLT_NONE_ID, NLT_NONE_ID, &one, &r);
 	EXPECT_EQ(0, ret) TH_LOG("nobody: STATS_GET: %s", nlt_strerr(ret));
+	/* "The live counts of the contexts the caller cannot see are included." */
+	EXPECT_EQ(a->contexts + 1, one.obj.v[TIMERX_NL_A_CONTEXTS]) {
+		TH_LOG("nobody: STATS_GET CONTEXTS %llu, root saw %llu before nobody opened one",
+		       (unsigned long long)one.obj.v[TIMERX_NL_A_CONTEXTS],
+		       (unsigned long long)a->contexts);
+	}
 
 	/* Root's context does not exist for nobody. */
 	ret = nlt_do(&n, TIMERX_NL_CMD_CTX_GET, a->root_ctx, NLT_NONE_ID, &one, &r);
@@ -1617,6 +1623,8 @@ TEST_F_TIMEOUT(nl, unprivileged, 60)
 	a.root_ctx = ctx_id(fd);
 	ASSERT_EQ(0, tx_create(fd, CLOCK_MONOTONIC, 0, 0, 0, &a.root_timer));
 	a.saved = self->saved;
+	nlt_get(&self->n, TIMERX_NL_CMD_STATS_GET, NLT_NONE_ID, NLT_NONE_ID, &o);
+	a.contexts = o.v[TIMERX_NL_A_CONTEXTS];
 
 	ASSERT_EQ(0, stat(TIMERX_DEVICE_PATH, &st));
 	self->mode = st.st_mode & 07777;
@@ -1664,6 +1672,168 @@ TEST_F_TIMEOUT(nl, unprivileged, 60)
 	close(to_parent[0]);
 	close(from_parent[1]);
 	expect_cfg_saved("nobody's CONFIG_SET");
+}
+
+/* ------------------------------------------------------------------ */
+/* Namespaces: ids and privileges are the reader's                    */
+/* ------------------------------------------------------------------ */
+
+/* Wait for a child that returns 0, 1 (failed: EXPECTs said why) or KSFT_SKIP. */
+#define wait_child(pid, what) __wait_child(_metadata, pid, what)
+static void __wait_child(struct __test_metadata *_metadata, pid_t pid, const char *what)
+{
+	int status;
+
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status)) TH_LOG("%s: status 0x%x", what, status);
+	if (WEXITSTATUS(status) == KSFT_SKIP)
+		SKIP(return, "%s: namespace not available", what);
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("%s failed", what);
+}
+
+static unsigned long long overflow_uid(void)
+{
+	char buf[32];
+
+	read_text("/proc/sys/kernel/overflowuid", buf, sizeof(buf));
+	return buf[0] ? strtoull(buf, NULL, 10) : TX_NOBODY;
+}
+
+/*
+ * Root in a new user namespace (no uid map): its kuid is still 0, so it
+ * sees root's contexts, but OWNER_UID reads as the overflow uid and its
+ * capabilities, which are only the new namespace's, do not allow
+ * CONFIG_SET or the monitor group.
+ */
+static int userns_child(struct __test_metadata *_metadata, __u32 ctx,
+			const struct nlt_config *saved)
+{
+	struct nlt_reply r = { 0 };
+	struct nlt_config c = { 0 };
+	struct nlt_one one;
+	struct nlt_mon m;
+	struct nlt n;
+	int ret;
+
+	if (unshare(CLONE_NEWUSER)) {
+		fprintf(stderr, "# unshare(CLONE_NEWUSER): %s\n", strerror(errno));
+		return KSFT_SKIP;
+	}
+	if (nlt_open(&n)) {
+		EXPECT_TRUE(0) TH_LOG("user namespace: no netlink");
+		return 1;
+	}
+	ret = nlt_do(&n, TIMERX_NL_CMD_CTX_GET, ctx, NLT_NONE_ID, &one, &r);
+	EXPECT_EQ(0, ret) TH_LOG("user namespace: CTX_GET of its own (kuid 0) context: %s",
+				 nlt_strerr(ret));
+	EXPECT_EQ((__u64)overflow_uid(), one.obj.v[TIMERX_NL_A_OWNER_UID]) {
+		TH_LOG("user namespace without a uid map: OWNER_UID %llu",
+		       (unsigned long long)one.obj.v[TIMERX_NL_A_OWNER_UID]);
+	}
+	EXPECT_EQ((__u64)getppid(), one.obj.v[TIMERX_NL_A_OWNER_PID]);
+
+	nlt_cfg_set(&c, TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS,
+		    saved->v[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS]);
+	ret = nlt_config_set(&n, &c, NULL, &r);
+	EXPECT_EQ(-EPERM, ret) TH_LOG("CONFIG_SET with CAP_SYS_ADMIN of a child user namespace: %s",
+				      nlt_strerr(ret));
+	ret = nlt_mon_open(&m, true);
+	EXPECT_EQ(-EPERM, ret) {
+		TH_LOG("monitor group with CAP_SYS_ADMIN of a child user namespace: %s",
+		       nlt_strerr(ret));
+	}
+	nlt_mon_close(&m);
+	nlt_close(&n);
+	return 0;
+}
+
+TEST_F(nl, user_namespace)
+{
+	__u32 ctx;
+	pid_t pid;
+	int fd;
+
+	ASSERT_TRUE(self->have_saved);
+	fd = ctx_open(16);
+	ctx = ctx_id(fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(userns_child(_metadata, ctx, &self->saved));
+	wait_child(pid, "user namespace child");
+	expect_cfg_saved("CONFIG_SET from a child user namespace");
+}
+
+/* pid 1 of a new pid namespace: the test process is not in it. */
+static int pidns_grandchild(struct __test_metadata *_metadata, __u32 outside_ctx)
+{
+	struct nlt_reply r = { 0 };
+	struct nlt_one one;
+	struct nlt n;
+	int fd, ret;
+
+	EXPECT_EQ(1, getpid());
+	if (nlt_open(&n)) {
+		EXPECT_TRUE(0) TH_LOG("pid namespace: no netlink");
+		return 1;
+	}
+	ret = nlt_do(&n, TIMERX_NL_CMD_CTX_GET, outside_ctx, NLT_NONE_ID, &one, &r);
+	EXPECT_EQ(0, ret) TH_LOG("pid namespace: CTX_GET: %s", nlt_strerr(ret));
+	EXPECT_TRUE(nlt_has(&one.obj, TIMERX_NL_A_OWNER_PID));
+	EXPECT_EQ(0ULL, one.obj.v[TIMERX_NL_A_OWNER_PID]) {
+		TH_LOG("OWNER_PID of an opener outside the reader's pid namespace: %llu",
+		       (unsigned long long)one.obj.v[TIMERX_NL_A_OWNER_PID]);
+	}
+	fd = tx_open();
+	EXPECT_LE(0, fd);
+	if (fd >= 0) {
+		ret = nlt_do(&n, TIMERX_NL_CMD_CTX_GET, tx_ctx_id(fd), NLT_NONE_ID, &one, &r);
+		EXPECT_EQ(0, ret);
+		EXPECT_EQ(1ULL, one.obj.v[TIMERX_NL_A_OWNER_PID]) {
+			TH_LOG("OWNER_PID of pid 1 of the reader's namespace: %llu",
+			       (unsigned long long)one.obj.v[TIMERX_NL_A_OWNER_PID]);
+		}
+		close(fd);
+	}
+	nlt_close(&n);
+	return 0;
+}
+
+static int pidns_child(struct __test_metadata *_metadata, __u32 outside_ctx)
+{
+	int status;
+	pid_t pid;
+
+	if (unshare(CLONE_NEWPID)) {
+		fprintf(stderr, "# unshare(CLONE_NEWPID): %s\n", strerror(errno));
+		return KSFT_SKIP;
+	}
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid)
+		_exit(pidns_grandchild(_metadata, outside_ctx));
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return 1;
+	return WEXITSTATUS(status);
+}
+
+TEST_F(nl, pid_namespace)
+{
+	struct nlt_obj o;
+	__u32 ctx;
+	pid_t pid;
+	int fd;
+
+	fd = ctx_open(0);
+	ctx = ctx_id(fd);
+	nlt_get(&self->n, TIMERX_NL_CMD_CTX_GET, ctx, NLT_NONE_ID, &o);
+	EXPECT_EQ((__u64)getpid(), o.v[TIMERX_NL_A_OWNER_PID]);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(pidns_child(_metadata, ctx));
+	wait_child(pid, "pid namespace child");
 }
 
 /* ------------------------------------------------------------------ */
