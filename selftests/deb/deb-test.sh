@@ -191,6 +191,24 @@ check "timerctl_${version}_$arch.deb: timerctl, man 8, bash completion" \
 	has_files "${deb[timerctl]}" /usr/bin/timerctl /usr/share/man/man8/timerctl.8.gz \
 	/usr/share/bash-completion/completions/timerctl
 
+# make install's own parts (the library's and timerctl's installs have their
+# own tests): the same files, under DESTDIR, PREFIX and UDEVDIR.
+make_install_parts() {
+	local d=$tmp/destdir s
+	make -C "$repo" -s install-udev install-modprobe install-dkms DESTDIR="$d" \
+		PREFIX=/opt/tx UDEVDIR=/lib/udev/rules.d || return 1
+	s=$d/usr/src/timerx-$version
+	find "$d" | sort
+	cmp "$d/lib/udev/rules.d/60-timerx.rules" "$repo/tools/udev/60-timerx.rules" &&
+		cmp "$d/opt/tx/share/doc/timerx/timerx.conf.example" \
+			"$repo/tools/modprobe.d/timerx.conf.example" &&
+		grep -qx "PACKAGE_VERSION=\"$version\"" "$s/dkms.conf" &&
+		[ -f "$s/kmod/Kbuild" ] && [ -f "$s/include/uapi/linux/timerx.h" ] &&
+		[ "$(ls "$d")" = "$(printf 'lib\nopt\nusr')" ]
+}
+check "make install: udev rule (UDEVDIR), modprobe example, DKMS source under DESTDIR" \
+	make_install_parts
+
 # ---------------------------------------------------------------------------
 # 2. lintian
 # ---------------------------------------------------------------------------
