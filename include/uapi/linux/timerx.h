@@ -386,6 +386,9 @@ struct timerx_hist_bucket {
  * CONFIG_GET   do, no attributes -> CONFIG.
  * CONFIG_SET   do: CONFIG with the settings to change; all are checked
  *              before any is applied. Reply: CONFIG (all settings).
+ *              A value outside its range (listed with the CONFIG
+ *              attributes): ERANGE, as the netlink core reports it; a
+ *              max_ring_entries that is not a power of two: EINVAL.
  *
  * Notifications on the monitor group (TIMERX_GENL_MCGRP_MONITOR):
  * CTX_NEW      a context was opened: CTX_ID, OWNER_PID, OWNER_UID,
