@@ -17,6 +17,8 @@
  *   -EAGAIN  a dump was interrupted by concurrent changes more than
  *            ControlOptions::dump_retries times in a row
  *   -EPROTO  a malformed reply
+ *   -ETIMEDOUT  no reply within ControlOptions::timeout_ms
+ *   -EBADF   a Control or Monitor that is not open
  *
  * Threading: one Control or Monitor per thread (each owns a socket).
  */
@@ -36,7 +38,7 @@
 namespace timerx {
 
 /* A lateness histogram (layout: "Lateness" in linux/timerx.h). */
-struct Histogram {
+struct TIMERX_API Histogram {
 	std::uint64_t count = 0;
 	std::uint64_t sum_ns = 0;
 	std::uint64_t min_ns = 0; /* 0 when count == 0 */

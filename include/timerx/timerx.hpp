@@ -5,7 +5,8 @@
  * Everything except <timerx/uring_prep.hpp> (the liburing-style prep
  * functions, which include <liburing.h>) and <timerx/testing.hpp> (FakeRing,
  * a ring in plain memory for tests). Uring (batched commands, io_uring
- * waits) is included: it needs no liburing header.
+ * waits) and Control/Monitor (the generic netlink control plane) are
+ * included: they need no liburing or libmnl header.
  *
  * Guide: docs/libtimerx.md, libtimerx(3). Contract: <linux/timerx.h>.
  */
@@ -14,6 +15,7 @@
 
 #include <timerx/batch.hpp>
 #include <timerx/context.hpp>
+#include <timerx/control.hpp>
 #include <timerx/error.hpp>
 #include <timerx/ring.hpp>
 #include <timerx/ring_reader.hpp>

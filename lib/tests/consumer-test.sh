@@ -77,6 +77,7 @@ abi() {
 	so=$libdir/libtimerx.so.1
 	readelf -d "$so" | grep -q 'SONAME.*\[libtimerx\.so\.1\]' || { echo "SONAME"; return 1; }
 	readelf -d "$so" | grep -q 'NEEDED.*liburing' || { echo "liburing not NEEDED"; return 1; }
+	readelf -d "$so" | grep -q 'NEEDED.*libmnl' || { echo "libmnl not NEEDED"; return 1; }
 	objdump -T "$so" | grep -q 'TIMERX_1\.0' || { echo "no TIMERX_1.0 version"; return 1; }
 	# Every exported symbol is versioned TIMERX_1.0 and in namespace timerx.
 	bad=$(objdump -T "$so" | awk '$2 ~ /g/ && $4 != "*UND*" && $1 ~ /^[0-9a-f]+$/' |
@@ -114,15 +115,18 @@ pc_flags() {
 	$pc --cflags libtimerx | grep -q -- "-I$root/include" &&
 		$pc --libs libtimerx | grep -q -- "-L$libdir .*-ltimerx" &&
 		$pc --static --libs libtimerx | grep -q -- '-luring' &&
-		! $pc --libs libtimerx | grep -q -- '-luring'
+		$pc --static --libs libtimerx | grep -q -- '-lmnl' &&
+		! $pc --libs libtimerx | grep -q -- '-luring' &&
+		! $pc --libs libtimerx | grep -q -- '-lmnl'
 }
-check "pkg-config: flags; liburing only for static linking (Requires.private)" pc_flags
+check "pkg-config: flags; liburing and libmnl only for static linking (Requires.private)" pc_flags
 mkdir -p "$work/make"
 check "Makefile consumer: build (shared)" make -C "$consumer" OUT="$work/make" PKG_CONFIG="$pc"
 check "Makefile consumer: run (shared)" env LD_LIBRARY_PATH="$libdir" "$work/make/consumer"
 check "Makefile consumer: loads the installed libtimerx.so.1" uses_installed "$work/make/consumer"
-check "Makefile consumer: build fully static (pkg-config --static)" \
+check "Makefile consumer: build static (pkg-config --static; libmnl stays shared)" \
 	make -C "$consumer" OUT="$work/make" PKG_CONFIG="$pc" static
 check "Makefile consumer: run (static)" "$work/make/consumer-static"
+check "Makefile consumer: static binary needs no libtimerx.so" not_linked_to_so "$work/make/consumer-static"
 
 finish

@@ -3,8 +3,9 @@
  * A program outside the libtimerx tree, built against an installed
  * libtimerx (CMake package or pkg-config). It must run on a machine
  * without /dev/timerx: it reads a ring in plain memory and checks that a
- * missing device is reported as std::system_error(ENOENT). With the device
- * present it also creates, arms and reads a real timer.
+ * missing device is reported as std::system_error(ENOENT), and that the
+ * control plane (libmnl underneath) reports a missing module as -ENOENT.
+ * With the device present it also creates, arms and reads a real timer.
  */
 #include <timerx/testing.hpp>
 #include <timerx/timerx.hpp>
@@ -12,6 +13,7 @@
 
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -68,6 +70,19 @@ void sqe_prep()
 	      "prep_arm() with liburing's struct io_uring_sqe");
 }
 
+void control_plane()
+{
+	timerx::Control ctl;
+	const int ret = timerx::Control::open(ctl);
+	if (ret == 0) {
+		timerx::Stats s;
+		check(ctl.stats(s) == 0 && s.api_version == TIMERX_API_VERSION,
+		      "Control::stats() from the loaded module");
+		return;
+	}
+	check(ret == -ENOENT, "Control::open() without the module is -ENOENT");
+}
+
 void real_device()
 {
 	struct stat st;
@@ -104,6 +119,7 @@ int main()
 	ring_in_plain_memory();
 	missing_device();
 	sqe_prep();
+	control_plane();
 	real_device();
 	return failed == 0 ? 0 : 1;
 }
