@@ -27,6 +27,7 @@ struct timerx_ctx {
 	struct xarray timers;		/* timer id -> struct timerx_timer */
 	u32 next_timer_id;
 	unsigned int nr_timers;
+	u32 generation;			/* timers created or deleted */
 	struct timerx_ring ring;
 	struct timerx_uring_waits uring_waits;
 

@@ -7,9 +7,13 @@
  * Every operation has its own strict policy. Handlers reach contexts only
  * through the registry, under its mutex, and a context's timers under the
  * context's mutex. Dumps keep their position (context id, timer id) in
- * cb->ctx and resume from it; the registry's generation goes into cb->seq,
- * so the core marks messages of a dump that spans a change with
- * NLM_F_DUMP_INTR.
+ * cb->ctx and resume from it. Each dump call runs under those locks, so
+ * only what changes between calls can make a dump inconsistent: contexts
+ * opened or closed (the registry's generation), or timers created or
+ * deleted in the context a dump stopped in the middle of (that context's
+ * generation). Either bumps the dump's own sequence number in cb->seq,
+ * and the core marks the following messages with NLM_F_DUMP_INTR. Churn
+ * in other contexts does not interrupt a dump.
  */
 
 #include <linux/capability.h>
@@ -314,9 +318,12 @@ static int timerx_nl_timer_get_doit(struct sk_buff *skb, struct genl_info *info)
 struct timerx_nl_dump {
 	struct timerx_hist_snap *snap;
 	unsigned long ctx_id;		/* next context to visit */
-	unsigned long timer_id;		/* next timer in it */
+	unsigned long timer_id;		/* next timer in it; 0: from the start */
 	struct timerx_nl_viewer viewer;
 	u32 filter;			/* only this context, if not 0 */
+	u32 seq;			/* cb->seq: bumped on a relevant change */
+	u32 registry_gen;		/* timerx_generation() at the last call */
+	u32 ctx_gen;			/* ctx_id's generation, if timer_id != 0 */
 };
 
 static struct timerx_nl_dump *timerx_nl_dump_state(struct netlink_callback *cb)
@@ -346,6 +353,9 @@ static int timerx_nl_dump_start(struct netlink_callback *cb)
 	d->snap = kmalloc(sizeof(*d->snap), GFP_KERNEL);
 	if (!d->snap)
 		return -ENOMEM;
+	/* Not 0: that turns the core's consistency check off. */
+	d->seq = 1;
+	d->registry_gen = timerx_generation();
 	/* The first buffer must hold a message with a full histogram. */
 	cb->min_dump_alloc = timerx_nl_msg_size();
 	return 0;
@@ -355,6 +365,19 @@ static int timerx_nl_dump_done(struct netlink_callback *cb)
 {
 	kfree(timerx_nl_dump_state(cb)->snap);
 	return 0;
+}
+
+/* Under the registry lock, at the start of each dump call. */
+static void timerx_nl_dump_check_registry(struct timerx_nl_dump *d,
+					  struct netlink_callback *cb)
+{
+	u32 gen = timerx_generation();
+
+	if (gen != d->registry_gen) {
+		d->registry_gen = gen;
+		d->seq++;
+	}
+	cb->seq = d->seq;
 }
 
 /* A full buffer continues in the next message; an empty one cannot. */
@@ -372,7 +395,7 @@ static int timerx_nl_ctx_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	int ret = 0;
 
 	timerx_registry_lock();
-	cb->seq = timerx_generation();
+	timerx_nl_dump_check_registry(d, cb);
 	for (; (ctx = timerx_registry_next(&d->ctx_id)); d->ctx_id++) {
 		if (d->filter && ctx->id != d->filter)
 			break;
@@ -390,6 +413,20 @@ static int timerx_nl_ctx_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	return timerx_nl_dump_result(skb, ret);
 }
 
+/* Under the registry lock: the next context to dump timers of, or NULL. */
+static struct timerx_ctx *timerx_nl_timer_dump_ctx(struct timerx_nl_dump *d)
+{
+	unsigned long want = d->ctx_id;
+	struct timerx_ctx *ctx = timerx_registry_next(&d->ctx_id);
+
+	/* The context this dump stopped in is gone: start the next one. */
+	if (d->ctx_id != want)
+		d->timer_id = 0;
+	if (ctx && d->filter && ctx->id != d->filter)
+		return NULL;
+	return ctx;
+}
+
 static int timerx_nl_timer_dumpit(struct sk_buff *skb,
 				  struct netlink_callback *cb)
 {
@@ -399,14 +436,15 @@ static int timerx_nl_timer_dumpit(struct sk_buff *skb,
 	int ret = 0;
 
 	timerx_registry_lock();
-	cb->seq = timerx_generation();
-	for (; (ctx = timerx_registry_next(&d->ctx_id));
+	timerx_nl_dump_check_registry(d, cb);
+	for (; (ctx = timerx_nl_timer_dump_ctx(d));
 	     d->ctx_id++, d->timer_id = 0) {
-		if (d->filter && ctx->id != d->filter)
-			break;
 		if (!timerx_nl_may_see(&d->viewer, ctx))
 			continue;
 		mutex_lock(&ctx->lock);
+		/* Resuming inside this context: did its timers change? */
+		if (d->timer_id && ctx->generation != d->ctx_gen)
+			cb->seq = ++d->seq;
 		xa_for_each_start(&ctx->timers, d->timer_id, t, d->timer_id) {
 			ret = timerx_nl_fill_timer(skb, ctx, t,
 						   NETLINK_CB(cb->skb).portid,
@@ -415,6 +453,7 @@ static int timerx_nl_timer_dumpit(struct sk_buff *skb,
 			if (ret)
 				break;
 		}
+		d->ctx_gen = ctx->generation;
 		mutex_unlock(&ctx->lock);
 		if (ret)
 			break;

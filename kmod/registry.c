@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Every live context by id, the totals of closed ones, and the generation
- * counter that tells dumps about concurrent change.
+ * counter that tells dumps about contexts opened or closed meanwhile.
  *
  * A context is removed under the registry mutex before it is freed, so the
  * control plane, holding that mutex, can take the context's own mutex and
@@ -19,7 +19,7 @@ static DEFINE_MUTEX(timerx_registry_mutex);
 static DEFINE_XARRAY_ALLOC1(timerx_contexts);
 static u32 timerx_next_ctx_id;
 static unsigned int timerx_nr_contexts;
-static atomic_t timerx_gen = ATOMIC_INIT(1);
+static atomic_t timerx_gen;
 
 /* What closed contexts contributed, under timerx_registry_mutex. */
 static struct timerx_totals timerx_retired = {
@@ -31,11 +31,9 @@ unsigned int timerx_generation(void)
 	return atomic_read(&timerx_gen);
 }
 
-void timerx_generation_bump(void)
+static void timerx_generation_bump(void)
 {
-	/* 0 would turn off the core's consistency check for one dump. */
-	if (atomic_inc_return(&timerx_gen) == 0)
-		atomic_inc(&timerx_gen);
+	atomic_inc(&timerx_gen);
 }
 
 int timerx_registry_add(struct timerx_ctx *ctx)

@@ -35,10 +35,9 @@ struct timerx_ctx *timerx_registry_next(unsigned long *id);
 void timerx_registry_totals(struct timerx_totals *t);
 
 /*
- * Changes whenever a context or a timer is created or deleted: dumps
- * compare it across messages (NLM_F_DUMP_INTR). Never 0.
+ * Changes whenever a context is opened or closed (a context's timers have
+ * their own, ctx->generation): dumps compare it between messages.
  */
 unsigned int timerx_generation(void);
-void timerx_generation_bump(void);
 
 #endif /* _TIMERX_REGISTRY_H */

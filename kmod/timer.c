@@ -17,7 +17,6 @@
 #include "hist.h"
 #include "notify.h"
 #include "params.h"
-#include "registry.h"
 #include "ring.h"
 #include "timer.h"
 
@@ -137,7 +136,7 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 		return ret == -EBUSY ? -ENOSPC : ret;
 	}
 	ctx->nr_timers++;
-	timerx_generation_bump();
+	ctx->generation++;
 	c->timer_id = t->id;
 	return 0;
 }
@@ -256,7 +255,7 @@ int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r
 	if (!t)
 		return -ENOENT;
 	ctx->nr_timers--;
-	timerx_generation_bump();
+	ctx->generation++;
 	timerx_timer_destroy(ctx, t);
 	return 0;
 }

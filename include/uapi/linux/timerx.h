@@ -149,9 +149,13 @@
  * namespace (EPERM), and so does joining the monitor group.
  *
  * Dumps: CTX_GET and TIMER_GET dump in id order and resume where the last
- * message ended. A generation counter changes whenever a context or a timer
- * is created or deleted; a dump that spans a change carries
- * NLM_F_DUMP_INTR on its messages (restart it for a consistent view).
+ * message ended; each context is read under its lock, so its part of a
+ * dump is consistent. A dump is marked NLM_F_DUMP_INTR (on the messages
+ * after the change, and on NLMSG_DONE) when a context was opened or closed
+ * while it ran, and a TIMER_GET dump also when timers were created or
+ * deleted in the context it was in the middle of between two messages.
+ * Restart it for a consistent view; churn in other contexts does not
+ * interrupt it.
  *
  * Message sizes: a context or timer message with a full histogram is
  * about 8 KiB. Receive replies and dumps into buffers of at least 32 KiB
