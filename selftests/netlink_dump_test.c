@@ -402,6 +402,7 @@ struct churn {
 	atomic_ulong rounds;
 	atomic_uint errors;
 	int fd;			/* a context whose timers come and go */
+	bool timers_only;	/* no contexts opened and closed */
 	int last_err;
 };
 
@@ -413,10 +414,11 @@ static void *churn_main(void *arg)
 
 	while (!atomic_load(&c->stop)) {
 		/* A whole context, opened and closed. */
-		fd = tx_open();
-		if (fd < 0 || tx_setup(fd, 2, NULL) ||
-		    tx_create(fd, CLOCK_MONOTONIC, 0, 0, 0, NULL) ||
-		    tx_create(fd, CLOCK_MONOTONIC, 0, 0, 0, &id) || tx_delete(fd, id)) {
+		fd = c->timers_only ? -1 : tx_open();
+		if (!c->timers_only &&
+		    (fd < 0 || tx_setup(fd, 2, NULL) ||
+		     tx_create(fd, CLOCK_MONOTONIC, 0, 0, 0, NULL) ||
+		     tx_create(fd, CLOCK_MONOTONIC, 0, 0, 0, &id) || tx_delete(fd, id))) {
 			atomic_fetch_add(&c->errors, 1);
 			c->last_err = errno;
 		}
@@ -434,10 +436,11 @@ static void *churn_main(void *arg)
 	return NULL;
 }
 
-static int churn_start(struct churn *c, int fd)
+static int churn_start(struct churn *c, int fd, bool timers_only)
 {
 	memset(c, 0, sizeof(*c));
 	c->fd = fd;
+	c->timers_only = timers_only;
 	atomic_init(&c->stop, false);
 	return pthread_create(&c->thread, NULL, churn_main, c);
 }
@@ -540,7 +543,7 @@ TEST_F_TIMEOUT(dump, dump_under_churn, 200)
 	cids[NCTX + 1] = churn_ctx;
 	qsort(cids, NCTX + 2, sizeof(*cids), nlt_cmp_u32);
 
-	ASSERT_EQ(0, churn_start(&c, cfd));
+	ASSERT_EQ(0, churn_start(&c, cfd, false));
 	start = tx_now(CLOCK_MONOTONIC);
 	for (i = 0; i < MAX_PASSES && !HAS_FAILED(); i++) {
 		churn_pass(TIMERX_NL_CMD_TIMER_GET, sctx, tids, NT, &ts);
@@ -604,6 +607,82 @@ TEST_F_TIMEOUT(dump, dump_under_churn, 200)
 		EXPECT_EQ(1U, entries_of(&self->l, cids[i], NULL, 0)) {
 			TH_LOG("context %u after the churn", cids[i]);
 		}
+	}
+	free(tids);
+}
+
+
+/*
+ * Timers coming and going in one context interrupt a dump that is in the
+ * middle of that context, and only that: an engine's churn must not make
+ * every other context's dump fail.
+ */
+TEST_F_TIMEOUT(dump, timer_churn_interrupts_only_its_context, 200)
+{
+	enum { NT = 1500, PASSES = 4 };
+	__u32 *tids = calloc(NT, sizeof(*tids)), sctx;
+	struct churn_stats other = { 0 }, own = { 0 };
+	int fd, cfd, i, ret;
+	struct churn c;
+
+	ASSERT_NE(NULL, tids);
+	ASSERT_TRUE(self->have_saved);
+	if (self->saved.v[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX] < NT + 16) {
+		self->restore_cfg = true;
+		ret = nlt_config_set1(&self->n, TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX, NT + 16);
+		ASSERT_EQ(0, ret) TH_LOG("raising max_timers_per_ctx: %s", nlt_strerr(ret));
+	}
+	fd = ctx_open(16);
+	sctx = ctx_id(fd);
+	for (i = 0; i < NT; i++) {
+		ASSERT_EQ(0, tx_create(fd, CLOCK_MONOTONIC, 0, 0, i, &tids[i]));
+	}
+	qsort(tids, NT, sizeof(*tids), nlt_cmp_u32);
+	cfd = ctx_open(16);
+
+	/* Churn in another context: dumps of this one stay clean. */
+	ASSERT_EQ(0, churn_start(&c, cfd, true));
+	for (i = 0; i < PASSES && !HAS_FAILED(); i++) {
+		struct nlt_reply r;
+
+		nlt_set_recv_delay_us(3000);
+		ret = nlt_dump(&self->n, TIMERX_NL_CMD_TIMER_GET, sctx, &self->l, &r);
+		nlt_set_recv_delay_us(0);
+		ASSERT_EQ(0, ret) TH_LOG("dump: %s", nlt_strerr(ret));
+		other.passes++;
+		other.multi += r.recvs > 1;
+		other.interrupted += r.intr;
+		expect_ordered(&self->l, true, "dump beside another context's churn");
+		expect_timer_ids(&self->l, sctx, tids, NT, "dump beside another context's churn");
+	}
+	churn_stop(&c);
+	EXPECT_EQ(0U, atomic_load(&c.errors));
+	EXPECT_LT(0U, other.multi) TH_LOG("no dump spanned more than one recv");
+	EXPECT_EQ(0U, other.interrupted) {
+		TH_LOG("%u of %u dumps interrupted by another context's timers",
+		       other.interrupted, other.passes);
+	}
+
+	/*
+	 * Churn in the dumped context itself: its dumps are marked. (A clean
+	 * pass may list a churn timer, so only the marking is checked.)
+	 */
+	ASSERT_EQ(0, churn_start(&c, fd, true));
+	for (i = 0; i < PASSES && !HAS_FAILED(); i++) {
+		struct nlt_reply r;
+
+		nlt_set_recv_delay_us(3000);
+		ret = nlt_dump(&self->n, TIMERX_NL_CMD_TIMER_GET, sctx, &self->l, &r);
+		nlt_set_recv_delay_us(0);
+		ASSERT_EQ(0, ret) TH_LOG("dump: %s", nlt_strerr(ret));
+		own.passes++;
+		own.interrupted += r.intr;
+	}
+	churn_stop(&c);
+	EXPECT_EQ(0U, atomic_load(&c.errors));
+	EXPECT_LT(0U, own.interrupted) {
+		TH_LOG("none of %u dumps with the context's own timers changing was marked",
+		       own.passes);
 	}
 	free(tids);
 }
