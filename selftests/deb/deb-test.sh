@@ -33,9 +33,9 @@
 # deletes the timerx group and the dkms MOK key pair if this run created
 # them. Part 3 and 4 are skipped (not failed) when the host already has
 # timerx installed in any form (the packages, /usr/src/timerx-*, a DKMS
-# entry or a timerx.ko), since then it is not ours to remove; a timerx.ko
-# of a concurrent selftests/dkms run is waited for (up to 5 minutes).
-# Concurrent runs of this test are serialised with a lock.
+# entry or a timerx.ko), since then it is not ours to remove; a concurrent
+# selftests/dkms run (it installs its own timerx.ko) is waited for, up to
+# 10 minutes. Runs of this test are serialised with a lock.
 
 # The check functions are called indirectly, through check().
 # shellcheck disable=SC2317
@@ -53,7 +53,9 @@ mkdir -p "$build" && build=$(cd "$build" && pwd)
 debdir=$build/deb
 
 packages=(timerx-dkms libtimerx1 libtimerx-dev timerctl)
-lockfile=/run/lock/timerx-deb-test.lock
+# Held while this test may install timerx into the real /lib/modules; other
+# tests that do (selftests/dkms) can take it too.
+lockfile=/run/lock/timerx-modules.lock
 
 n=0
 failed=0
@@ -251,8 +253,9 @@ foreign_timerx() {
 	return 1
 }
 
-# Serialise with other runs of this test; dpkg has its own lock, but two
-# runs would purge each other's packages.
+# Serialise with other runs of this test (dpkg has its own lock, but two
+# runs would purge each other's packages) and with anything else that takes
+# the lock.
 exec 9>"$lockfile"
 if ! flock -w 1800 9; then
 	fail "lock $lockfile taken within 30 minutes"
@@ -263,14 +266,22 @@ busy_reason=
 if [ -z "$built" ]; then
 	busy_reason="packages not built"
 else
-	for _ in $(seq 60); do
+	# A selftests/dkms run (of a concurrent make test) installs its own
+	# timerx.ko into the same /lib/modules/*/updates/dkms: wait for it to
+	# end, up to 10 minutes.
+	for _ in $(seq 120); do
+		if pgrep -f 'selftests/dkms/dkms-test\.sh' >/dev/null; then
+			busy_reason="a selftests/dkms/dkms-test.sh run did not end"
+			sleep 5
+			continue
+		fi
 		busy_reason=$(foreign_timerx) || { busy_reason=; break; }
+		busy_reason="timerx already on this host: ${busy_reason%%$'\n'*}"
 		# Only a module file can be a concurrent dkms test's; the rest is
 		# a real installation.
-		[[ $busy_reason == /lib/modules/* ]] || break
+		[[ $busy_reason == *': /lib/modules/'* ]] || break
 		sleep 5
 	done
-	[ -z "$busy_reason" ] || busy_reason="timerx already on this host: ${busy_reason%%$'\n'*}"
 fi
 
 # What this run changes outside its build directory, for cleanup.
