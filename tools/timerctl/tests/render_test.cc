@@ -1,0 +1,434 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Every command's output on hand-made data: JSON is valid with stable keys
+ * and numbers as numbers, Prometheus output is well-formed, text is aligned.
+ */
+#include "commands.hpp"
+#include "test_util.hpp"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+using namespace timerctl;
+using test::check_exposition;
+using test::Json;
+using test::lines;
+using test::parse_json;
+
+namespace {
+
+timerx::ContextStatus make_ctx(std::uint32_t id, std::string comm)
+{
+	timerx::ContextStatus c;
+	c.ctx_id = id;
+	c.owner_pid = 1000 + id;
+	c.owner_uid = id == 1 ? 0 : 65534;
+	c.owner_comm = std::move(comm);
+	c.timers = 2;
+	c.ring_entries = 1024;
+	c.ring_used = 3;
+	c.events = 5000 + id;
+	c.expirations = 5100 + id;
+	c.ring_full = id;
+	c.wakeups = 300;
+	c.pending = 0;
+	c.lateness = test::make_hist({1000, 2000, 3000, 50000, 2000000});
+	return c;
+}
+
+timerx::TimerStatus make_timer(std::uint32_t ctx, std::uint32_t id, bool with_hist)
+{
+	timerx::TimerStatus t;
+	t.ctx_id = ctx;
+	t.timer_id = id;
+	t.user_data = 0xdeadbeefULL + id;
+	t.clockid = id == 0 ? CLOCK_MONOTONIC : CLOCK_REALTIME;
+	t.flags = id == 0 ? 0 : TIMERX_CREATE_F_SOFT | TIMERX_CREATE_F_PINNED;
+	t.cpu = 1;
+	t.last_cpu = id == 0 ? -1 : 1;
+	t.state = id == 0 ? TIMERX_TIMER_ARMED : TIMERX_TIMER_IDLE;
+	t.period_ns = id == 0 ? 1000000 : 0;
+	if (id == 0)
+		t.next_expiry_ns = 5000000000LL + 1000000;
+	t.fires = 100;
+	t.expirations = 104;
+	t.overruns = 4;
+	t.events = 100;
+	t.pending = 0;
+	if (with_hist)
+		t.lateness = test::make_hist({1500, 2500, 40000});
+	return t;
+}
+
+std::vector<ContextView> two_contexts()
+{
+	std::vector<ContextView> v;
+	v.push_back({make_ctx(1, "engine_10k"), {make_timer(1, 0, true), make_timer(1, 1, false)}});
+	v.push_back({make_ctx(7, "we\"ird \\comm\n"), {make_timer(7, 0, true)}});
+	return v;
+}
+
+ClockNow fixed_now()
+{
+	return [](std::uint32_t) -> std::optional<std::int64_t> { return 5000000000LL; };
+}
+
+StatusData status_data()
+{
+	StatusData d;
+	d.module.loaded = true;
+	d.module.state = "live";
+	d.module.refcnt = 2;
+	d.module.version = "0.1.0";
+	d.module.parameters = {{"max_ring_entries", "65536"}, {"histograms", "N"}};
+	d.stats.api_version = 1;
+	d.stats.module_version = "0.1.0";
+	d.stats.contexts = 2;
+	d.stats.timers = 3;
+	d.stats.fires = 1000;
+	d.stats.expirations = 1010;
+	d.stats.events = 1000;
+	d.stats.ring_full = 5;
+	d.stats.lateness = test::make_hist({100, 200, 300, 4000, 5000000});
+	timerx::Config c;
+	c.max_timers_per_ctx = 65536;
+	c.max_ring_entries = 65536;
+	c.min_period_ns = 100000;
+	c.histograms = false;
+	c.alarm_lateness_ns = 0;
+	c.alarm_interval_ms = 1000;
+	d.config = c;
+	return d;
+}
+
+void expect_integers(const Json &obj, std::initializer_list<const char *> keys)
+{
+	for (const char *k : keys)
+		EXPECT_TRUE(obj[k].is_integer()) << k;
+}
+
+void expect_hist_summary(const Json &h)
+{
+	expect_integers(h, {"count", "sum_ns", "min_ns", "mean_ns", "max_ns", "p50_ns", "p90_ns",
+			    "p99_ns", "p999_ns"});
+	EXPECT_LE(h["p50_ns"].u64(), h["p99_ns"].u64());
+	EXPECT_LE(h["p99_ns"].u64(), h["max_ns"].u64());
+}
+
+} // namespace
+
+TEST(Render, StatusJson)
+{
+	std::ostringstream s;
+	render_status(s, Format::json, status_data());
+	EXPECT_EQ(s.str().back(), '\n');
+	EXPECT_EQ(lines(s.str()).size(), 1U); /* one line */
+	const Json v = parse_json(s.str());
+	EXPECT_EQ(v["version"].str, "0.1.0");
+	EXPECT_EQ(v["api_version"].u64(), 1U);
+	EXPECT_EQ(v["module"]["loaded"].b, true);
+	EXPECT_EQ(v["module"]["state"].str, "live");
+	EXPECT_EQ(v["module"]["refcnt"].u64(), 2U);
+	expect_integers(v, {"contexts", "timers", "fires", "expirations", "events", "ring_full"});
+	expect_hist_summary(v["lateness"]);
+	EXPECT_EQ(v["config"]["min_period_ns"].u64(), 100000U);
+	EXPECT_EQ(v["config"]["histograms"].type, Json::Type::boolean);
+	EXPECT_EQ(v["parameters"]["max_ring_entries"].u64(), 65536U);
+	EXPECT_EQ(v["parameters"]["histograms"].b, false);
+}
+
+TEST(Render, StatusText)
+{
+	std::ostringstream s;
+	render_status(s, Format::text, status_data());
+	const std::string t = s.str();
+	EXPECT_NE(t.find("module       timerx 0.1.0 (live, refcnt 2)\n"), std::string::npos) << t;
+	EXPECT_NE(t.find("api version  1"), std::string::npos);
+	EXPECT_NE(t.find("contexts     2\n"), std::string::npos);
+	EXPECT_NE(t.find("ring full    5\n"), std::string::npos);
+	EXPECT_NE(t.find("lateness     p50 "), std::string::npos);
+	EXPECT_NE(t.find("  histograms=off\n"), std::string::npos);
+	EXPECT_NE(t.find("parameters (/sys/module/timerx/parameters)\n"), std::string::npos);
+}
+
+TEST(Render, StatusPrometheus)
+{
+	std::ostringstream s;
+	render_status(s, Format::prometheus, status_data());
+	EXPECT_EQ(check_exposition(s.str()), "") << s.str();
+	const std::string t = s.str();
+	EXPECT_NE(t.find("\ntimerx_contexts 2\n"), std::string::npos);
+	EXPECT_NE(t.find("\ntimerx_timers 3\n"), std::string::npos);
+	EXPECT_NE(t.find("\ntimerx_expirations_total 1010\n"), std::string::npos);
+	EXPECT_NE(t.find("\ntimerx_ring_full_total 5\n"), std::string::npos);
+	EXPECT_NE(t.find("# TYPE timerx_lateness_seconds histogram\n"), std::string::npos);
+	EXPECT_NE(t.find("timerx_lateness_seconds_bucket{le=\"+Inf\"} 5\n"), std::string::npos);
+	EXPECT_NE(t.find("timerx_info{version=\"0.1.0\",api_version=\"1\"} 1\n"),
+		  std::string::npos);
+}
+
+TEST(Render, ListText)
+{
+	std::ostringstream s;
+	render_list(s, {Format::text, false}, two_contexts(), fixed_now());
+	const auto l = lines(s.str());
+	ASSERT_EQ(l.size(), 3U) << s.str();
+	EXPECT_EQ(l[0].rfind("ID", 0) + 1, 1U);
+	for (const char *col :
+	     {"PID", "COMM", "UID", "TIMERS", "RING", "EVENTS", "RING_FULL", "WAKEUPS", "P99"})
+		EXPECT_NE(l[0].find(col), std::string::npos) << col;
+	EXPECT_NE(l[1].find("engine_10k"), std::string::npos);
+	EXPECT_NE(l[1].find("3/1024"), std::string::npos);
+	/* Right-aligned columns end where their header ends. */
+	EXPECT_EQ(l[1].find("5001") + 4, l[0].find("EVENTS") + 6);
+	EXPECT_EQ(l[2].find("5007") + 4, l[0].find("EVENTS") + 6);
+	/* A newline in comm does not break the table. */
+	EXPECT_EQ(l[2].find('\n'), std::string::npos);
+}
+
+TEST(Render, ListTimersText)
+{
+	std::ostringstream s;
+	render_list(s, {Format::text, true}, two_contexts(), fixed_now());
+	const auto l = lines(s.str());
+	/* header, ctx 1, its timer header + 2 timers, ctx 7, its header + 1 timer */
+	ASSERT_EQ(l.size(), 1 + 1 + 3 + 1 + 2U) << s.str();
+	EXPECT_EQ(l[2].rfind("    TIMER", 0), 0U) << l[2];
+	EXPECT_NE(l[3].find("monotonic"), std::string::npos);
+	EXPECT_NE(l[3].find("+1.00ms"), std::string::npos) << l[3]; /* next expiry */
+	EXPECT_NE(l[4].find("soft,pinned"), std::string::npos);
+	EXPECT_NE(l[4].find("oneshot"), std::string::npos);
+}
+
+TEST(Render, ListEmpty)
+{
+	std::ostringstream s;
+	render_list(s, {Format::text, false}, {}, fixed_now());
+	EXPECT_EQ(s.str(), "no timerx contexts\n");
+	std::ostringstream j;
+	render_list(j, {Format::json, false}, {}, fixed_now());
+	EXPECT_EQ(j.str(), "{\"contexts\":[]}\n");
+	std::ostringstream p;
+	render_list(p, {Format::prometheus, true}, {}, fixed_now());
+	EXPECT_EQ(check_exposition(p.str()), "") << p.str();
+}
+
+TEST(Render, ListJson)
+{
+	for (bool timers : {false, true}) {
+		std::ostringstream s;
+		render_list(s, {Format::json, timers}, two_contexts(), fixed_now());
+		const Json v = parse_json(s.str());
+		const Json &ctxs = v["contexts"];
+		ASSERT_EQ(ctxs.items.size(), 2U);
+		const Json &c = ctxs[0];
+		std::vector<std::string> want = {
+			"ctx_id",       "pid",       "uid",     "comm",        "timers",
+			"ring_entries", "ring_used", "events",  "expirations", "ring_full",
+			"wakeups",      "pending",   "lateness"};
+		if (timers)
+			want.push_back("timer_list");
+		EXPECT_EQ(c.keys(), want); /* stable keys, in this order */
+		expect_integers(c, {"ctx_id", "pid", "uid", "timers", "ring_entries", "ring_used",
+				    "events", "expirations", "ring_full", "wakeups", "pending"});
+		EXPECT_EQ(c["comm"].str, "engine_10k");
+		EXPECT_EQ(ctxs[1]["comm"].str, "we\"ird \\comm\n");
+		expect_hist_summary(c["lateness"]);
+		EXPECT_EQ(c.has("timer_list"), timers);
+		if (timers) {
+			ASSERT_EQ(c["timer_list"].items.size(), 2U);
+			const Json &t = c["timer_list"][0];
+			expect_integers(t, {"ctx_id", "timer_id", "user_data", "clockid", "flags",
+					    "period_ns", "next_expiry_ns", "fires", "expirations",
+					    "overruns", "events", "pending"});
+			EXPECT_EQ(t["clock"].str, "monotonic");
+			EXPECT_EQ(t["state"].str, "armed");
+			EXPECT_EQ(t["cpu"].type, Json::Type::null);
+			EXPECT_EQ(t["last_cpu"].type, Json::Type::null);
+			expect_hist_summary(t["lateness"]);
+			const Json &t1 = c["timer_list"][1];
+			EXPECT_EQ(t1["soft"].b, true);
+			EXPECT_EQ(t1["pinned"].b, true);
+			EXPECT_EQ(t1["cpu"].u64(), 1U);
+			EXPECT_EQ(t1["next_expiry_ns"].type, Json::Type::null);
+			EXPECT_EQ(t1["lateness"].type, Json::Type::null);
+		}
+	}
+}
+
+TEST(Render, ListAndShowPrometheus)
+{
+	for (bool timers : {false, true}) {
+		std::ostringstream s;
+		render_list(s, {Format::prometheus, timers}, two_contexts(), fixed_now());
+		EXPECT_EQ(check_exposition(s.str()), "") << s.str();
+		const std::string t = s.str();
+		EXPECT_NE(t.find("timerx_timers{context=\"1\",comm=\"engine_10k\"} 2\n"),
+			  std::string::npos)
+			<< t;
+		EXPECT_NE(t.find("timerx_ring_full_total{context=\"7\",comm=\"we\\\"ird "
+				 "\\\\comm\\n\"} 7\n"),
+			  std::string::npos)
+			<< t;
+		EXPECT_NE(
+			t.find("timerx_context_info{context=\"1\",comm=\"engine_10k\",pid=\"1001\","
+			       "uid=\"0\"} 1\n"),
+			std::string::npos);
+		EXPECT_EQ(t.find("timer=\"") != std::string::npos, timers);
+	}
+	std::ostringstream s;
+	render_show(s, Format::prometheus, two_contexts()[0], fixed_now());
+	EXPECT_EQ(check_exposition(s.str()), "") << s.str();
+	EXPECT_NE(s.str().find("timerx_lateness_seconds_count{context=\"1\",comm=\"engine_10k\","
+			       "timer=\"0\"} 3\n"),
+		  std::string::npos)
+		<< s.str();
+	/* The timer without a histogram has no lateness series. */
+	EXPECT_EQ(s.str().find("timerx_lateness_seconds_count{context=\"1\",comm=\"engine_10k\","
+			       "timer=\"1\"}"),
+		  std::string::npos);
+}
+
+TEST(Render, ShowTextAndJson)
+{
+	const ContextView v = two_contexts()[0];
+	std::ostringstream s;
+	render_show(s, Format::text, v, fixed_now());
+	const std::string t = s.str();
+	EXPECT_EQ(t.rfind("context 1: pid 1001 (engine_10k), uid 0\n", 0), 0U) << t;
+	EXPECT_NE(t.find("  ring         3/1024 used\n"), std::string::npos) << t;
+	EXPECT_NE(t.find("  lateness     p50 "), std::string::npos);
+	for (const char *col : {"TIMER", "CLOCK", "FLAGS", "CPU", "PERIOD", "STATE", "NEXT",
+				"FIRES", "OVERRUNS", "EVENTS", "PENDING", "P50", "P99", "MAX"})
+		EXPECT_NE(t.find(col), std::string::npos) << col;
+	EXPECT_NE(t.find("1.00ms"), std::string::npos);
+
+	std::ostringstream j;
+	render_show(j, Format::json, v, fixed_now());
+	const Json o = parse_json(j.str());
+	EXPECT_EQ(o["ctx_id"].u64(), 1U);
+	ASSERT_EQ(o["timer_list"].items.size(), 2U);
+	EXPECT_EQ(o["timer_list"][0]["fires"].u64(), 100U);
+}
+
+TEST(Render, HistAllFormats)
+{
+	const auto ctx = make_ctx(3, "engine");
+	const auto h = test::make_hist({1000, 1100, 1200, 90000, 5000000000ULL});
+	const HistTarget targets[] = {{std::nullopt, std::nullopt}, {ctx, std::nullopt}, {ctx, 4}};
+	const char *scopes[] = {"global", "context", "timer"};
+	for (std::size_t i = 0; i < 3; ++i) {
+		const HistTarget &t = targets[i];
+		HistOptions o;
+		o.format = Format::json;
+		std::ostringstream j;
+		render_hist(j, o, t, h);
+		const Json v = parse_json(j.str());
+		EXPECT_EQ(v["scope"].str, scopes[i]);
+		expect_hist_summary(v);
+		EXPECT_EQ(v["count"].u64(), 5U);
+		EXPECT_EQ(v["buckets"].items.size(), h.buckets.size());
+		if (t.ctx) {
+			EXPECT_EQ(v["ctx_id"].u64(), 3U);
+		} else {
+			EXPECT_EQ(v["ctx_id"].type, Json::Type::null);
+		}
+		if (t.timer_id) {
+			EXPECT_EQ(v["timer_id"].u64(), 4U);
+		} else {
+			EXPECT_EQ(v["timer_id"].type, Json::Type::null);
+		}
+
+		o.format = Format::prometheus;
+		std::ostringstream p;
+		render_hist(p, o, t, h);
+		EXPECT_EQ(check_exposition(p.str()), "") << p.str();
+		EXPECT_EQ(p.str().find("timer=\"4\"") != std::string::npos, t.timer_id.has_value());
+
+		o.format = Format::text;
+		std::ostringstream x;
+		render_hist(x, o, t, h);
+		const auto l = lines(x.str());
+		ASSERT_GE(l.size(), 5U);
+		EXPECT_EQ(l[0].rfind("lateness of ", 0), 0U);
+		EXPECT_NE(l[2].find("p99.9"), std::string::npos);
+		EXPECT_NE(x.str().find('#'), std::string::npos);
+	}
+}
+
+TEST(Render, ConfigFormats)
+{
+	const timerx::Config c = *status_data().config;
+	std::ostringstream t;
+	render_config(t, Format::text, c);
+	EXPECT_EQ(t.str(),
+		  "max_timers_per_ctx=65536\nmax_ring_entries=65536\nmin_period_ns=100000\n"
+		  "histograms=off\nalarm_lateness_ns=0\nalarm_interval_ms=1000\n");
+	std::ostringstream j;
+	render_config(j, Format::json, c);
+	const Json v = parse_json(j.str());
+	EXPECT_EQ(v.keys(), (std::vector<std::string>(config_keys().begin(), config_keys().end())));
+	EXPECT_EQ(v["histograms"].b, false);
+	expect_integers(v, {"max_timers_per_ctx", "max_ring_entries", "min_period_ns",
+			    "alarm_lateness_ns", "alarm_interval_ms"});
+}
+
+TEST(Render, Notifications)
+{
+	using K = timerx::Notification::Kind;
+	const timespec when{1700000000, 123456789};
+	timerx::Notification n;
+	n.kind = K::ctx_new;
+	n.ctx_id = 4;
+	n.owner_pid = 321;
+	n.owner_uid = 0;
+	n.owner_comm = "engine_10k";
+	EXPECT_NE(format_notification(n, false, when)
+			  .find(" ctx_new ctx=4 pid=321 uid=0 "
+				"comm=engine_10k"),
+		  std::string::npos)
+		<< format_notification(n, false, when);
+	Json v = parse_json(format_notification(n, true, when));
+	EXPECT_EQ(v["kind"].str, "ctx_new");
+	EXPECT_EQ(v["ctx_id"].u64(), 4U);
+	EXPECT_EQ(v["pid"].u64(), 321U);
+	EXPECT_EQ(v["comm"].str, "engine_10k");
+	EXPECT_EQ(v["time_ns"].u64(), 1700000000123456789ULL);
+	EXPECT_NE(v["time"].str.find(".123456"), std::string::npos) << v["time"].str;
+
+	n = {};
+	n.kind = K::ctx_del;
+	n.ctx_id = 4;
+	n.owner_uid = 0;
+	n.events = 10;
+	n.expirations = 11;
+	n.ring_full = 1;
+	v = parse_json(format_notification(n, true, when));
+	EXPECT_EQ(v["kind"].str, "ctx_del");
+	EXPECT_EQ(v["expirations"].u64(), 11U);
+	EXPECT_FALSE(v.has("pid"));
+	EXPECT_NE(format_notification(n, false, when)
+			  .find("ctx_del ctx=4 uid=0 events=10 "
+				"expirations=11 ring_full=1"),
+		  std::string::npos);
+
+	n = {};
+	n.kind = K::lateness_alarm;
+	n.ctx_id = 2;
+	n.timer_id = 9;
+	n.alarm_count = 3;
+	n.alarm_max_ns = 1500000;
+	v = parse_json(format_notification(n, true, when));
+	EXPECT_EQ(v["timer_id"].u64(), 9U);
+	EXPECT_EQ(v["max_ns"].u64(), 1500000U);
+	EXPECT_NE(format_notification(n, false, when).find("timer=9 count=3 max=1.50ms"),
+		  std::string::npos);
+
+	n = {};
+	n.kind = K::overflow;
+	n.owner_comm = "two words";
+	EXPECT_NE(format_notification(n, false, when).find("comm=\"two words\""),
+		  std::string::npos);
+	EXPECT_NO_THROW(parse_json(format_notification(n, true, when)));
+}
