@@ -1,11 +1,16 @@
 # timerx top-level Makefile.
 #
 #   make                 build timerx.ko for the running kernel (or KDIR=...)
+#   make demo            boot Debian's stock kernel under QEMU, load the
+#                        module, run the 10k-timer example engine and show
+#                        it with timerctl (status, list, show, hist, monitor)
 #   make test            build everything, run libtimerx's host suite, and run
 #                        the selftests and libtimerx's integration tests on
 #                        three real kernels under QEMU
 #                        (KERNELS="stock rt debug" to pick)
 #   make lib             build libtimerx (shared, static, tests, examples)
+#   make timerctl        build timerctl, the admin tool (tools/timerctl/),
+#                        and its host tests
 #   make install         install libtimerx (library, headers, pkg-config,
 #                        CMake files, man page), timerctl (binary, man page,
 #                        bash completion), the udev rule, the modprobe.d
@@ -39,7 +44,7 @@ DESTDIR ?=
 UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 DOCDIR ?= $(PREFIX)/share/doc/timerx
 
-.PHONY: all module lib install selftests test checkpatch sparse deps clean
+.PHONY: all module lib timerctl install selftests demo test checkpatch sparse deps clean
 .PHONY: dkms-install dkms-remove dkms-stage deb
 .PHONY: install-lib install-timerctl install-udev install-modprobe install-dkms
 
@@ -83,6 +88,9 @@ module:
 lib:
 	$(MAKE) -C lib build BUILD=$(BUILD)/lib
 
+timerctl:
+	$(MAKE) -C tools/timerctl build BUILD=$(BUILD)/timerctl
+
 install: install-lib install-timerctl install-udev install-modprobe install-dkms
 	@echo "install: done. /dev/timerx is for the timerx group: groupadd --system timerx"
 	@echo "install: build the module with: dkms install timerx/$(TIMERX_VERSION)"
@@ -114,6 +122,9 @@ selftests:
 
 deps:
 	tools/install-deps.sh
+
+demo: deps
+	BUILD=$(BUILD) tools/demo/run-demo.sh
 
 test: deps
 	selftests/qemu/run-tests.sh $(KERNELS)
