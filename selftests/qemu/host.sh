@@ -121,3 +121,47 @@ run_deb_tests() {
 		tap_result fail "deb: deb-test.sh completed (rc=$rc, see $BUILD/deb-test.log)"
 	fi
 }
+
+# timerctl (tools/timerctl): its host suite like libtimerx's, and its VM
+# end-to-end test (selftests/timerctl/timerctl-e2e.sh) with what that needs
+# in the guest's /tests: timerctl, runas, engine_10k, jq and promtool
+# (fetched into $TIMERX_CACHE/promtool; without it that one check skips).
+TIMERCTL_SRC=${TIMERX_TIMERCTL_DIR:-$root/tools/timerctl}
+
+run_timerctl_host_tests() {
+	local dir=$BUILD/timerctl log=$BUILD/timerctl-build.log kind status desc
+	tap_note "host: timerctl"
+	if ! make -C "$TIMERCTL_SRC" build BUILD="$dir" >"$log" 2>&1; then
+		tap_result fail "timerctl builds on the host"
+		tail -n 30 "$log" | tap_diag
+		return
+	fi
+	tap_result pass "timerctl builds on the host"
+	ctest --test-dir "$dir" -V -j "$(nproc)" >"$BUILD/timerctl-test.log" 2>&1 || true
+	while IFS=$SEP read -r kind status desc; do
+		[ "$kind" = R ] && tap_result "$status" "timerctl $desc"
+	done < <(ctest_records <"$BUILD/timerctl-test.log")
+	grep -q 'tests passed' "$BUILD/timerctl-test.log" ||
+		tap_result fail "timerctl ctest ran (see $BUILD/timerctl-test.log)"
+}
+
+build_timerctl_vm_tests() {
+	local log=$BUILD/timerctl-vm-build.log cache=${TIMERX_CACHE:-$HOME/.cache/timerx}
+	TIMERX_CACHE=$cache "$TIMERCTL_SRC/fetch-promtool.sh" >"$log" 2>&1 ||
+		echo "no promtool: the e2e test skips its check" >>"$log"
+	if make -C "$TIMERCTL_SRC" vm OUT="$TESTS_DIR" BUILD="$BUILD/timerctl" \
+		TIMERX_CACHE="$cache" >>"$log" 2>&1; then
+		tap_result pass "timerctl VM test builds"
+		# Before unload_test (which the guest runs last anyway).
+		if [ -f "$TESTS_DIR/TESTS" ] && ! grep -qx timerctl-e2e.sh "$TESTS_DIR/TESTS"; then
+			if grep -qx unload_test "$TESTS_DIR/TESTS"; then
+				sed -i '/^unload_test$/i timerctl-e2e.sh' "$TESTS_DIR/TESTS"
+			else
+				echo timerctl-e2e.sh >>"$TESTS_DIR/TESTS"
+			fi
+		fi
+		return
+	fi
+	tap_result fail "timerctl VM test builds"
+	tail -n 30 "$log" | tap_diag
+}

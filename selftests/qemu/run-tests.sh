@@ -16,8 +16,8 @@
 #   TIMERX_QEMU_ACCEL=kvm    opt in to KVM where it works (not here)
 #   TIMERX_QEMU_MEM          guest memory in MB (1024)
 #   TIMERX_DEBUG_TREE        a built kernel tree to use as "debug"
-#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, dkms, deb) and
-#                            libtimerx's VM tests
+#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl,
+#                            dkms, deb) and libtimerx's and timerctl's VM tests
 #   TIMERX_KMOD_DIR, TIMERX_INCLUDE_DIR, TIMERX_SELFTESTS_DIR, TIMERX_LIB_DIR
 #                            source directories, to test the harness itself
 set -euo pipefail
@@ -326,10 +326,12 @@ main() {
 	local k t0=$SECONDS rc=0
 	if [ -d "$KMOD_SRC" ]; then
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_host_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_timerctl_host_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_dkms_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_deb_tests
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_timerctl_vm_tests
 		for k in "${kernels[@]}"; do
 			run_kernel "$k"
 		done
