@@ -12,7 +12,8 @@
  *            (from open()) the family is not registered: the module is not
  *            loaded
  *   -EPERM   set_config() or Monitor::open() without CAP_SYS_ADMIN
- *   -EINVAL  a setting out of range (the kernel's extack message is in
+ *   -ERANGE  a setting out of its range, -EINVAL a max_ring_entries that
+ *            is not a power of two (the kernel's extack message is in
  *            last_error_message())
  *   -EAGAIN  a dump was interrupted by concurrent changes more than
  *            ControlOptions::dump_retries times in a row
