@@ -94,9 +94,10 @@ int cmd_list(const Args &a, Io &io)
 		views.push_back({std::move(ctx), {}});
 	if (o.timers) {
 		std::vector<timerx::TimerStatus> timers;
+		/* Before the dump, as in show: NEXT is relative to it. */
+		now = clock_snapshot();
 		if (int r = c.timers(timers); r < 0)
 			fail(r, "cannot list the timers", exit_failure, c.last_error_message());
-		now = clock_snapshot();
 		/* Both dumps come in id order; a timer whose context appeared in between is left
 		 * out. */
 		for (auto &t : timers)

@@ -78,6 +78,11 @@ int cmd_show(const Args &a, Io &io)
 		fail(r, "cannot read context " + std::to_string(o.ctx_id), exit_no_such,
 		     c.last_error_message());
 	}
+	/*
+	 * Before the dump: each expiry it reports was in the future when read,
+	 * and a dump of many timers takes a while (NEXT would go negative).
+	 */
+	const ClockNow now = clock_snapshot();
 	if (int r = c.timers(v.timers, o.ctx_id); r < 0) {
 		if (r == -ENOENT)
 			throw Error(exit_no_such,
@@ -85,7 +90,7 @@ int cmd_show(const Args &a, Io &io)
 		fail(r, "cannot list the timers of context " + std::to_string(o.ctx_id),
 		     exit_no_such, c.last_error_message());
 	}
-	render_show(io.out, o.format, v, clock_snapshot());
+	render_show(io.out, o.format, v, now);
 	return exit_ok;
 }
 
