@@ -12,7 +12,9 @@ constexpr OptSpec opts[] = {
 	opt_help,
 	opt_json,
 	opt_prometheus,
-	{"width", 'w', true, "COLUMNS", "width of the longest bar (default 40)"}};
+	{"width", 'w', true, "COLUMNS", "width of the longest bar (default 40)"},
+	{"rows", 'r', true, "N",
+	 "at most N rows: adjacent buckets share one (default 32; 0: every bucket)"}};
 
 std::string title(const HistTarget &t)
 {
@@ -46,6 +48,12 @@ HistOptions parse_hist(const Args &a)
 		if (!n || *n < 1 || *n > 1000)
 			throw UsageError("--width needs a number from 1 to 1000: " + *w);
 		o.width = *n;
+	}
+	if (auto r = a.value("rows")) {
+		const auto n = parse_u32(*r);
+		if (!n || *n > 100000)
+			throw UsageError("--rows needs a number from 0 to 100000: " + *r);
+		o.rows = *n;
 	}
 	return o;
 }
@@ -83,7 +91,7 @@ void render_hist(std::ostream &out, const HistOptions &o, const HistTarget &t,
 		return;
 	}
 	out << title(t) << '\n';
-	render_hist_text(out, h, o.width);
+	render_hist_text(out, h, o.width, o.rows);
 }
 
 int cmd_hist(const Args &a, Io &io)

@@ -89,6 +89,7 @@ struct HistOptions {
 	Format format = Format::text;
 	std::optional<ObjectRef> ref; /* none: the global histogram */
 	unsigned width = 40;
+	std::size_t rows = 32; /* 0: one row per bucket */
 };
 HistOptions parse_hist(const Args &a);
 /* What a histogram belongs to. */

@@ -428,7 +428,36 @@ std::string hist_one_line(const timerx::Histogram &h)
 	       format_duration_ns(s.max_ns) + "  (" + std::to_string(s.count) + " samples)";
 }
 
-void render_hist_text(std::ostream &out, const timerx::Histogram &h, unsigned bar_width)
+namespace {
+
+/* A row of the terminal histogram: one bucket or a run of them. */
+struct HistRow {
+	std::uint64_t lo, hi, count;
+};
+
+std::vector<HistRow> hist_rows(const timerx::Histogram &h, std::size_t max_rows)
+{
+	const std::size_t n = h.buckets.size();
+	const std::size_t rows = max_rows && n > max_rows ? max_rows : n;
+	std::vector<HistRow> out;
+	out.reserve(rows);
+	for (std::size_t r = 0, i = 0; r < rows; ++r) {
+		/* Rows [r * n / rows, (r + 1) * n / rows): sizes differ by one at most. */
+		const std::size_t end = (r + 1) * n / rows;
+		HistRow row{timerx::Histogram::bucket_lower(h.buckets[i].index, h.sub_bits), 0, 0};
+		for (; i < end; ++i)
+			row.count += h.buckets[i].count;
+		row.hi = timerx::Histogram::bucket_upper(h.buckets[i - 1].index, h.sub_bits,
+							 h.nr_buckets);
+		out.push_back(row);
+	}
+	return out;
+}
+
+} // namespace
+
+void render_hist_text(std::ostream &out, const timerx::Histogram &h, unsigned bar_width,
+		      std::size_t max_rows)
 {
 	const HistSummary s = summarize(h);
 	out << "count " << s.count;
@@ -444,28 +473,27 @@ void render_hist_text(std::ostream &out, const timerx::Histogram &h, unsigned ba
 	if (h.buckets.empty())
 		return;
 
+	const std::vector<HistRow> rows = hist_rows(h, max_rows);
 	std::uint64_t largest = 0;
-	for (const auto &b : h.buckets)
-		largest = std::max<std::uint64_t>(largest, b.count);
+	for (const auto &row : rows)
+		largest = std::max<std::uint64_t>(largest, row.count);
 	Table t({{"from", Table::Align::right},
 		 {"to", Table::Align::right},
 		 {"", Table::Align::left},
 		 {"count", Table::Align::right}});
-	for (const auto &b : h.buckets) {
-		const std::uint64_t lo = timerx::Histogram::bucket_lower(b.index, h.sub_bits);
-		const std::uint64_t hi =
-			timerx::Histogram::bucket_upper(b.index, h.sub_bits, h.nr_buckets);
+	for (const auto &row : rows) {
 		std::size_t len = 0;
-		if (b.count > 0 && largest > 0) {
+		if (row.count > 0 && largest > 0) {
 			const double frac =
-				static_cast<double>(b.count) / static_cast<double>(largest);
+				static_cast<double>(row.count) / static_cast<double>(largest);
 			len = static_cast<std::size_t>(std::lround(frac * bar_width));
 			len = std::max<std::size_t>(len, 1);
 		}
-		t.add_row({format_duration_ns(lo),
-			   hi == std::numeric_limits<std::uint64_t>::max() ? "inf"
-									   : format_duration_ns(hi),
-			   std::string(len, '#'), std::to_string(b.count)});
+		t.add_row({format_duration_ns(row.lo),
+			   row.hi == std::numeric_limits<std::uint64_t>::max()
+				   ? "inf"
+				   : format_duration_ns(row.hi),
+			   std::string(len, '#'), std::to_string(row.count)});
 	}
 	out << '\n';
 	t.print(out);

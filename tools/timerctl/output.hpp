@@ -157,9 +157,13 @@ std::string hist_one_line(const timerx::Histogram &h);
 /*
  * The terminal histogram: a summary (count/min/mean/max, percentiles) and
  * one row per non-empty bucket: its range, a bar scaled to the largest
- * count (@bar_width columns) and the count.
+ * count (@bar_width columns) and the count. With @max_rows (0: no limit)
+ * and more non-empty buckets than that, runs of adjacent non-empty buckets
+ * share a row (as evenly as possible), so a wide distribution still fits
+ * a screen; the percentiles above are always from the full resolution.
  */
-void render_hist_text(std::ostream &out, const timerx::Histogram &h, unsigned bar_width = 40);
+void render_hist_text(std::ostream &out, const timerx::Histogram &h, unsigned bar_width = 40,
+		      std::size_t max_rows = 0);
 
 /* ------------------------------------------------------------ Prometheus */
 

@@ -110,6 +110,45 @@ TEST(Hist, BarsScaleToTheLargestCount)
 	EXPECT_EQ(bar_length(l[6]), 1U); /* rounds to 0, shown as 1 */
 }
 
+TEST(Hist, RowsLimitGroupsAdjacentBucketsAndKeepsEveryCount)
+{
+	/* Samples in 100 different buckets, from 1 µs to about 4 s. */
+	std::vector<std::uint64_t> v;
+	for (int i = 0; i < 100; ++i)
+		v.insert(v.end(), static_cast<std::size_t>(i + 1),
+			 1000ULL + static_cast<std::uint64_t>(i) * 40000000ULL);
+	const auto h = test::make_hist(v);
+	ASSERT_GT(h.buckets.size(), 32U);
+
+	std::ostringstream s;
+	render_hist_text(s, h, 40, 32);
+	const auto l = lines(s.str());
+	ASSERT_EQ(l.size(), 4 + 32U); /* summary, blank, header, 32 rows */
+	std::uint64_t total = 0;
+	for (std::size_t i = 4; i < l.size(); ++i) {
+		std::istringstream row(l[i]);
+		std::string from, to, bar, count;
+		row >> from >> to >> bar >> count;
+		EXPECT_GE(bar_length(l[i]), 1U) << l[i];
+		total += std::stoull(count);
+	}
+	EXPECT_EQ(total, h.count); /* grouping loses no sample */
+	/* The percentile line is computed from every bucket, not from the rows. */
+	std::ostringstream full;
+	render_hist_text(full, h, 40, 0);
+	EXPECT_EQ(lines(full.str())[1], l[1]);
+	EXPECT_EQ(lines(full.str()).size(), 4 + h.buckets.size());
+}
+
+TEST(Hist, FewerBucketsThanRowsAreNotGrouped)
+{
+	const auto h = test::make_hist({1000, 2000, 4000});
+	std::ostringstream a, b;
+	render_hist_text(a, h, 40, 32);
+	render_hist_text(b, h, 40, 0);
+	EXPECT_EQ(a.str(), b.str());
+}
+
 TEST(Hist, EmptyText)
 {
 	std::ostringstream s;
