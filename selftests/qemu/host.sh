@@ -45,21 +45,27 @@ ctest_records() {
 	}'
 }
 
-run_host_tests() {
-	local dir=$BUILD/lib log=$BUILD/lib-build.log kind status desc
-	tap_note "host: libtimerx"
-	if ! make -C "$LIB_SRC" build BUILD="$dir" >"$log" 2>&1; then
-		tap_result fail "libtimerx builds on the host"
+# run_ctest_suite NAME SRC: build SRC's CMake project through its Makefile
+# wrapper into $BUILD/NAME and import its ctest results as TAP.
+run_ctest_suite() {
+	local name=$1 src=$2 dir=$BUILD/$1 log=$BUILD/$1-build.log kind status desc
+	tap_note "host: $name"
+	if ! make -C "$src" build BUILD="$dir" >"$log" 2>&1; then
+		tap_result fail "$name builds on the host"
 		tail -n 30 "$log" | tap_diag
 		return
 	fi
-	tap_result pass "libtimerx builds on the host"
-	ctest --test-dir "$dir" -V -j "$(nproc)" >"$BUILD/lib-test.log" 2>&1 || true
+	tap_result pass "$name builds on the host"
+	ctest --test-dir "$dir" -V -j "$(nproc)" >"$BUILD/$name-test.log" 2>&1 || true
 	while IFS=$SEP read -r kind status desc; do
-		[ "$kind" = R ] && tap_result "$status" "libtimerx $desc"
-	done < <(ctest_records <"$BUILD/lib-test.log")
-	grep -q 'tests passed' "$BUILD/lib-test.log" ||
-		tap_result fail "libtimerx ctest ran (see $BUILD/lib-test.log)"
+		[ "$kind" = R ] && tap_result "$status" "$name $desc"
+	done < <(ctest_records <"$BUILD/$name-test.log")
+	grep -q 'tests passed' "$BUILD/$name-test.log" ||
+		tap_result fail "$name ctest ran (see $BUILD/$name-test.log)"
+}
+
+run_host_tests() {
+	run_ctest_suite libtimerx "$LIB_SRC"
 }
 
 # The library's static integration tests and examples join the guest's
@@ -129,20 +135,7 @@ run_deb_tests() {
 TIMERCTL_SRC=${TIMERX_TIMERCTL_DIR:-$root/tools/timerctl}
 
 run_timerctl_host_tests() {
-	local dir=$BUILD/timerctl log=$BUILD/timerctl-build.log kind status desc
-	tap_note "host: timerctl"
-	if ! make -C "$TIMERCTL_SRC" build BUILD="$dir" >"$log" 2>&1; then
-		tap_result fail "timerctl builds on the host"
-		tail -n 30 "$log" | tap_diag
-		return
-	fi
-	tap_result pass "timerctl builds on the host"
-	ctest --test-dir "$dir" -V -j "$(nproc)" >"$BUILD/timerctl-test.log" 2>&1 || true
-	while IFS=$SEP read -r kind status desc; do
-		[ "$kind" = R ] && tap_result "$status" "timerctl $desc"
-	done < <(ctest_records <"$BUILD/timerctl-test.log")
-	grep -q 'tests passed' "$BUILD/timerctl-test.log" ||
-		tap_result fail "timerctl ctest ran (see $BUILD/timerctl-test.log)"
+	run_ctest_suite timerctl "$TIMERCTL_SRC"
 }
 
 build_timerctl_vm_tests() {
