@@ -17,6 +17,7 @@
 #include <timerx/context.hpp>
 #include <timerx/control.hpp>
 #include <timerx/error.hpp>
+#include <timerx/latency.hpp>
 #include <timerx/ring.hpp>
 #include <timerx/ring_reader.hpp>
 #include <timerx/timer.hpp>
