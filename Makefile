@@ -8,6 +8,15 @@
 #                        the selftests and libtimerx's integration tests on
 #                        three real kernels under QEMU
 #                        (KERNELS="stock rt debug" to pick)
+#   make bench           the benchmark suite (bench/README.md): boot a kernel
+#                        under QEMU with timerx-bench, timerctl latency and
+#                        cyclictest, run every workload (W1 latency, W2 CPU,
+#                        W3 arm/cancel rate, W4 memory) alternating the
+#                        contestants, and write $(BUILD)/bench/results.md,
+#                        results.json and SVG plots (about 15 minutes under
+#                        TCG). KERNEL=stock|rt|debug (stock), REPS=3,
+#                        BENCH_OUT=DIR; PUBLISH=1 also copies results.md,
+#                        results.json and the plots into docs/performance/
 #   make lib             build libtimerx (shared, static, tests, examples)
 #   make timerctl        build timerctl, the admin tool (tools/timerctl/),
 #                        and its host tests
@@ -44,7 +53,7 @@ DESTDIR ?=
 UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 DOCDIR ?= $(PREFIX)/share/doc/timerx
 
-.PHONY: all module lib timerctl install selftests demo test checkpatch sparse deps clean
+.PHONY: all module lib timerctl install selftests demo bench test checkpatch sparse deps clean
 .PHONY: dkms-install dkms-remove dkms-stage deb
 .PHONY: install-lib install-timerctl install-udev install-modprobe install-dkms
 
@@ -128,6 +137,14 @@ demo: deps
 
 test: deps
 	selftests/qemu/run-tests.sh $(KERNELS)
+
+KERNEL ?= stock
+REPS ?= 3
+BENCH_OUT ?= $(BUILD)/bench
+PUBLISH ?=
+bench: deps
+	BUILD=$(BUILD) bench/run-bench.sh --kernel $(KERNEL) --reps $(REPS) --out $(BENCH_OUT) \
+		$(if $(filter 1 yes,$(PUBLISH)),--publish $(CURDIR)/docs/performance)
 
 checkpatch:
 	selftests/qemu/checkpatch.sh

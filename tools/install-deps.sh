@@ -19,7 +19,9 @@ packages=(
 	cmake pkg-config clang-format
 	# make deb and its test: Debian packaging and its checks
 	debhelper dh-dkms lintian fakeroot dpkg-dev openssl
-	rt-tests
+	# make bench (bench/): cyclictest as a contestant, the report (python3,
+	# standard library only) and its plots
+	rt-tests python3 gnuplot-nox
 )
 
 missing_packages() {
