@@ -158,3 +158,21 @@ build_timerctl_vm_tests() {
 	tap_result fail "timerctl VM test builds"
 	tail -n 30 "$log" | tap_diag
 }
+
+# The benchmark suite's smoke run (bench/run-bench.sh --smoke): every
+# contestant of every workload once, tiny, on the stock kernel. It checks
+# that the suite works (records, report, plots; bench/report.py --check
+# prints the TAP), never how fast anything is.
+run_bench_smoke() {
+	local log=$BUILD/bench-smoke.log rc=0
+	tap_note "host: bench smoke run (stock kernel under QEMU)"
+	BUILD=$BUILD "$root/bench/run-bench.sh" --smoke --kernel stock --out "$BUILD/bench-smoke" \
+		>"$log" 2>&1 || rc=$?
+	tap_import bench <"$log"
+	if [ "$rc" = 0 ]; then
+		tap_result pass "bench: smoke run completed (end marker, no kernel splat)"
+	else
+		tap_result fail "bench: smoke run completed (rc=$rc, see $log)"
+		grep -v '^\(not \)\{0,1\}ok \|^#   \|^1\.\.' "$log" | tail -n 25 | tap_diag
+	fi
+}

@@ -17,7 +17,8 @@
 #   TIMERX_QEMU_MEM          guest memory in MB (1024)
 #   TIMERX_DEBUG_TREE        a built kernel tree to use as "debug"
 #   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl,
-#                            dkms, deb) and libtimerx's and timerctl's VM tests
+#                            dkms, deb, the bench smoke run) and libtimerx's
+#                            and timerctl's VM tests
 #   TIMERX_KMOD_DIR, TIMERX_INCLUDE_DIR, TIMERX_SELFTESTS_DIR, TIMERX_LIB_DIR
 #                            source directories, to test the harness itself
 set -euo pipefail
@@ -332,6 +333,7 @@ main() {
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_timerctl_vm_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_bench_smoke
 		for k in "${kernels[@]}"; do
 			run_kernel "$k"
 		done
