@@ -117,7 +117,18 @@ std::optional<CpuTimes> rusage_times(int who)
 	return CpuTimes{timeval_ns(ru.ru_utime), timeval_ns(ru.ru_stime)};
 }
 
-std::optional<std::uint64_t> system_busy_ns()
+std::optional<std::uint64_t> process_cpu_ns()
+{
+	timespec ts{};
+	if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0) {
+		diag_errno("clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
+		return std::nullopt;
+	}
+	return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
+	       static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+std::optional<SystemTimes> system_times()
 {
 	static const long tck = sysconf(_SC_CLK_TCK);
 	if (tck <= 0) {
@@ -138,8 +149,9 @@ std::optional<std::uint64_t> system_busy_ns()
 		diag("/proc/stat: no aggregate cpu line");
 		return std::nullopt;
 	}
-	const std::uint64_t ticks = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
-	return ticks * (1000000000ULL / static_cast<std::uint64_t>(tck));
+	const std::uint64_t ns_per_tick = 1000000000ULL / static_cast<std::uint64_t>(tck);
+	return SystemTimes{(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * ns_per_tick,
+			   (v[3] + v[4]) * ns_per_tick};
 }
 
 std::optional<std::uint64_t> meminfo_bytes(const char *key)

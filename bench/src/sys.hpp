@@ -77,12 +77,23 @@ struct CpuTimes {
 /* getrusage(@who) as ns. */
 [[nodiscard]] std::optional<CpuTimes> rusage_times(int who);
 
-/*
- * Busy time of all CPUs from /proc/stat's "cpu" line: user + nice + system
- * + irq + softirq + steal, in ns (USER_HZ ticks, so 10 ms granularity at
- * HZ 100: meant for windows of seconds).
- */
-[[nodiscard]] std::optional<std::uint64_t> system_busy_ns();
+/* CLOCK_PROCESS_CPUTIME_ID: the scheduler's exact runtime, user and system together. */
+[[nodiscard]] std::optional<std::uint64_t> process_cpu_ns();
+
+struct SystemTimes {
+	/*
+	 * user + nice + system + irq + softirq + steal of all CPUs, in ns.
+	 * Tick-sampled (USER_HZ, 10 ms): meant for windows of seconds, and
+	 * blind when the tick itself is starved (a CPU drowning in timer
+	 * interrupts under emulation shows as idle here).
+	 */
+	std::uint64_t busy_ns = 0;
+	/* idle + iowait: measured by the NO_HZ idle code, not sampled by the tick. */
+	std::uint64_t idle_ns = 0;
+};
+
+/* The aggregate "cpu" line of /proc/stat. */
+[[nodiscard]] std::optional<SystemTimes> system_times();
 
 /* A /proc/meminfo value ("Slab", "VmallocUsed", "Percpu") in bytes. */
 [[nodiscard]] std::optional<std::uint64_t> meminfo_bytes(const char *key);

@@ -14,6 +14,9 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <optional>
+#include <string>
 
 namespace bench {
 
@@ -47,6 +50,61 @@ namespace bench {
 		}
 	return true;
 }
+
+/*
+ * max_timers_per_ctx (65536 by default) below @n: raise it for the run
+ * (root), and put the old value back afterwards. The setting in force is
+ * in the record's params; meta shows the module's defaults.
+ */
+class TimerLimit {
+public:
+	static constexpr const char *path = "/sys/module/timerx/parameters/max_timers_per_ctx";
+
+	/* false: the limit is too low and could not be raised (message printed). */
+	[[nodiscard]] bool ensure(std::uint64_t n)
+	{
+		const auto v = read_line(path);
+		const auto cur = v ? parse_u64(*v) : std::nullopt;
+		if (!cur) {
+			diag("cannot read %s", path);
+			return false;
+		}
+		limit_ = *cur;
+		if (*cur >= n)
+			return true;
+		if (!write(n)) {
+			diag("%llu timers need max_timers_per_ctx >= %llu (it is %llu) and %s "
+			     "cannot be written",
+			     static_cast<unsigned long long>(n), static_cast<unsigned long long>(n),
+			     static_cast<unsigned long long>(*cur), path);
+			return false;
+		}
+		old_ = *cur;
+		limit_ = n;
+		return true;
+	}
+
+	[[nodiscard]] std::uint64_t limit() const noexcept { return limit_; }
+
+	~TimerLimit()
+	{
+		if (old_ && !write(*old_))
+			diag("could not restore max_timers_per_ctx to %llu",
+			     static_cast<unsigned long long>(*old_));
+	}
+
+private:
+	static bool write(std::uint64_t v)
+	{
+		std::ofstream f(path);
+		f << v << '\n';
+		f.flush();
+		return static_cast<bool>(f);
+	}
+
+	std::uint64_t limit_ = 0;
+	std::optional<std::uint64_t> old_;
+};
 
 } // namespace bench
 

@@ -78,6 +78,9 @@ std::int64_t delta(std::uint64_t after, std::uint64_t before)
 int run_w4(const Options &o)
 {
 	const std::uint64_t n = o.timers;
+	TimerLimit limit; /* declared first: restored after the context is closed */
+	if (!limit.ensure(n))
+		return exit_failed;
 	const std::uint32_t entries = ring_entries_for(n);
 	timerx::Context ctx(timerx::ContextOptions{.ring_entries = entries});
 	timerx::Uring uring(ctx, timerx::UringOptions{.sq_entries = 4096});
@@ -183,6 +186,7 @@ int run_w4(const Options &o)
 	p.field("seconds", o.seconds);
 	p.field("period_ms", o.period_ms);
 	p.field("histograms", std::uint64_t{*hist ? 1U : 0U});
+	p.field("max_timers_per_ctx", limit.limit());
 	auto &w = rec.result();
 	w.field("timers", n);
 	w.field("histograms", std::uint64_t{*hist ? 1U : 0U});
