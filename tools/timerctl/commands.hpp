@@ -9,6 +9,7 @@
 
 #include "cli.hpp"
 #include "kmodule.hpp"
+#include "latency_run.hpp"
 #include "output.hpp"
 #include "units.hpp"
 
@@ -140,6 +141,17 @@ struct LoadOptions {
 LoadOptions parse_load(const Args &a);
 int cmd_load(const Args &a, Io &io);
 extern const std::span<const OptSpec> load_options;
+
+/* ------------------------------------------------------------ latency */
+/* "0-1,3" -> {0, 1, 3} (in order, without repeats); nullopt when malformed. */
+std::optional<std::vector<int>> parse_cpu_list(std::string_view s);
+/* /sys/devices/system/cpu/online. */
+std::vector<int> online_cpus();
+/* @online: the CPUs -a may name. */
+LatencyOptions parse_latency(const Args &a, const std::vector<int> &online);
+LatencyOptions parse_latency(const Args &a);
+int cmd_latency(const Args &a, Io &io);
+extern const std::span<const OptSpec> latency_options;
 
 void parse_unload(const Args &a);
 int cmd_unload(const Args &a, Io &io);

@@ -84,6 +84,23 @@ std::span<const Command> table_of_commands()
 		 "(exit 0), N notifications, or SEC seconds (with -c, fewer than N is a "
 		 "failure).\n",
 		 monitor_options, cmd_monitor},
+		{"latency", "measure timer latency, like cyclictest",
+		 "latency [-i US] [-d US] [-l N | -D TIME] [-t N] [-a CPULIST] [-p PRIO] [-m]\n"
+		 "                [-h US] [-q] [-j] [--mode poll|uring|epoll] [--clock CLOCK] "
+		 "[--soft]",
+		 "cyclictest (rt-tests) with timerx timers: thread k owns a context with one\n"
+		 "periodic timer of interval -i + k * -d, armed on an absolute grid, and waits\n"
+		 "for its events by busy-polling the ring (poll), io_uring (uring) or epoll on\n"
+		 "the context (epoll). For every event it measures the total lateness (seen by\n"
+		 "the thread - expected) and its parts: kernel (hrtimer callback - expected) and\n"
+		 "delivery (seen - callback). Prints cyclictest's per-thread lines (us: Min, Act,\n"
+		 "Avg, Max of the total), live while it runs (redrawn on a terminal, once a\n"
+		 "second otherwise; on stderr with -j), then a table of the percentiles of all\n"
+		 "three and the overruns. -h adds cyclictest's histogram and footer; -j prints\n"
+		 "one JSON line instead. Runs until -l cycles per thread, -D, SIGINT or SIGTERM;\n"
+		 "results are printed in every case (exit 0). Note: -h is the histogram here,\n"
+		 "help is --help.\n",
+		 latency_options, cmd_latency},
 		{"load", "load the module (modprobe semantics)",
 		 "load [-p FILE.ko] [PARAM=VALUE...]",
 		 "Loads timerx through libkmod, like modprobe: found in /lib/modules/$(uname -r),\n"
