@@ -87,6 +87,9 @@ TEST(Cli, EveryCommandHasHelp)
 		const std::string name(c.name);
 		for (const auto &argv : std::vector<std::vector<std::string>>{
 			     {name, "--help"}, {name, "-h"}, {"help", name}}) {
+			/* latency is cyclictest's: there -h US is the histogram. */
+			if (name == "latency" && argv[1] == "-h")
+				continue;
 			const Result r = run(argv);
 			EXPECT_EQ(r.rc, 0) << name;
 			EXPECT_EQ(r.out.rfind("usage: timerctl " + name, 0), 0U) << r.out;
