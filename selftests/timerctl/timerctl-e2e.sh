@@ -170,7 +170,7 @@ all_fired() {
 
 module_gone() { [ ! -d /sys/module/timerx ]; }
 
-echo "1..53"
+echo "1..71"
 
 # ---------------------------------------------------------------- status
 expect_rc 0 "status exits 0" "$TC" status
@@ -320,8 +320,127 @@ jqtest "monitor: ctx_new then ctx_del of the short engine" "$tmp/mon.out" \
 	'length == 2 and .[0].kind == "ctx_new" and .[0].pid == $p and .[0].comm == "engine_10k" and .[1].kind == "ctx_del" and .[1].ctx_id == .[0].ctx_id and .[1].expirations > 0' \
 	-s --argjson p "$spid"
 
+# ---------------------------------------------------------------- latency
+# Shapes and counts only: under TCG absolute microseconds mean nothing.
+for m in poll uring epoll; do
+	run "$TC" latency -i 1000 -l 200 -q --json --mode "$m"
+	cp "$tmp/out" "$tmp/lat-$m.json"
+	if [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] && [ "$(wc -l <"$tmp/out")" = 1 ]; then
+		pass "latency --mode $m -l 200 -q --json: exit 0, one line, nothing on stderr"
+	else
+		echo "# exit status $rc"
+		diag "$tmp/out" "$tmp/err"
+		fail "latency --mode $m -l 200 -q --json: exit 0, one line, nothing on stderr"
+	fi
+	jqtest "latency --mode $m: >= 200 cycles, kernel samples, none early" "$tmp/lat-$m.json" \
+		'.tool == "timerctl latency" and .mode == $m and .clock == "monotonic" and .expiry == "hard" and .interval_us == 1000 and .loops == 200 and .duration_s == null and .cycles >= 200 and .kernel.count > 0 and .total.count > 0 and .delivery.count == .total.count and .total.early == 0 and .kernel.early == 0 and .delivery.early == 0 and (.threads | length) == 1 and .threads[0].cycles >= 200 and .threads[0].cpu == null and .threads[0].tid > 0 and (.total.quantiles | length) > 0' \
+		--arg m "$m"
+done
+[ -s "$tmp/lat-uring.json" ] && sed -n '1s/^\(.\{600\}\).*/# \1 .../p' "$tmp/lat-uring.json"
+
+run "$TC" latency -h 100 -l 100 -q
+cp "$tmp/out" "$tmp/lat-hist.txt"
+sed -n '/^T:/p;/^ /p;/^overruns/p;/^# Total/,$p' "$tmp/lat-hist.txt" | sed 's/^/#   /'
+if [ "$rc" = 0 ] && [ "$(grep -cE '^[0-9]{6} [0-9]{6}$' "$tmp/lat-hist.txt")" = 100 ] &&
+	grep -qx '# Histogram' "$tmp/lat-hist.txt" &&
+	grep -qE '^# Total: [0-9]{9}$' "$tmp/lat-hist.txt" &&
+	grep -qE '^# Min Latencies: [0-9]{5}$' "$tmp/lat-hist.txt" &&
+	grep -qE '^# Avg Latencies: [0-9]{5}$' "$tmp/lat-hist.txt" &&
+	grep -qE '^# Max Latencies: [0-9]{5,}$' "$tmp/lat-hist.txt" &&
+	grep -qE '^# Histogram Overflows: [0-9]{5,}$' "$tmp/lat-hist.txt" &&
+	grep -qx '# Histogram Overflow at cycle number:' "$tmp/lat-hist.txt" &&
+	grep -qE '^# Thread 0:( [0-9]{5,})*( # [0-9]{5,} others)?$' "$tmp/lat-hist.txt"; then
+	pass "latency -h 100 -l 100: cyclictest histogram, 100 rows and its footer"
+else
+	diag "$tmp/lat-hist.txt" "$tmp/err"
+	fail "latency -h 100 -l 100: cyclictest histogram, 100 rows and its footer"
+fi
+# Every sample is in a bucket or an overflow.
+# (Leading zeros off first: busybox awk reads 00038 as octal.)
+if awk '/^# Total:/ { t = $3 } /^# Histogram Overflows:/ { o = $4 }
+	/^  0 +total / { n = $3 }
+	END { sub(/^0+/, "", t); sub(/^0+/, "", o); exit !(n > 0 && t + o == n) }' "$tmp/lat-hist.txt"; then
+	pass "latency -h: Total + Overflows = the samples of the table"
+else
+	diag "$tmp/lat-hist.txt"
+	fail "latency -h: Total + Overflows = the samples of the table"
+fi
+
+"$TC" latency -t 2 -a 0-1 -D 30 -q --json >"$tmp/lat-pin.json" 2>"$tmp/lat-pin.err" &
+lpid=$!
+lat_two_ctx() {
+	[ "$("$TC" list -j 2>/dev/null | "$JQ" --argjson p "$lpid" '[.contexts[] | select(.pid == $p)] | length' 2>/dev/null)" = 2 ]
+}
+wait_for 20 lat_two_ctx
+run "$TC" list -t -j
+cp "$tmp/out" "$tmp/lat-list.json"
+jqtest "latency -t 2 -a 0-1: two contexts, timer k pinned to CPU k" "$tmp/lat-list.json" \
+	'[.contexts[] | select(.pid == $p) | .timer_list[] | {u: .user_data, c: .cpu, p: .pinned, n: .period_ns}] | sort_by(.u) == [{u: 0, c: 0, p: true, n: 1000000}, {u: 1, c: 1, p: true, n: 1500000}]' \
+	--argjson p "$lpid"
+allowed=$(for t in /proc/"$lpid"/task/*; do sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status"; done | sort | tr '\n' ' ')
+echo "# Cpus_allowed_list of its threads: $allowed"
+case " $allowed" in
+*" 0 "*" 1 "*) pass "latency -a 0-1: the measuring threads are pinned to 0 and 1" ;;
+*) fail "latency -a 0-1: the measuring threads are pinned to 0 and 1" ;;
+esac
+kill -TERM "$lpid"
+wait "$lpid"
+lrc=$?
+if [ "$lrc" = 0 ]; then
+	pass "latency: SIGTERM ends the run with exit 0"
+else
+	echo "# exit status $lrc"
+	diag "$tmp/lat-pin.json" "$tmp/lat-pin.err"
+	fail "latency: SIGTERM ends the run with exit 0"
+fi
+jqtest "latency -t 2 -a 0-1 after SIGTERM: both threads' results, pinned" "$tmp/lat-pin.json" \
+	'(.threads | length) == 2 and .threads[0].cpu == 0 and .threads[1].cpu == 1 and .threads[1].interval_us == 1500 and .duration_s == 30 and all(.threads[]; .cycles > 0 and .kernel.count > 0)'
+
+"$TC" latency -i 1000 >"$tmp/lat-int.out" 2>"$tmp/lat-int.err" &
+lpid=$!
+sleep 3
+kill -INT "$lpid"
+wait "$lpid"
+lrc=$?
+sed -n '1,6s/^/#   /p' "$tmp/lat-int.out"
+if [ "$lrc" = 0 ] && grep -q '^overruns: ' "$tmp/lat-int.out"; then
+	pass "latency: SIGINT mid-run prints the results, exit 0"
+else
+	echo "# exit status $lrc"
+	diag "$tmp/lat-int.out" "$tmp/lat-int.err"
+	fail "latency: SIGINT mid-run prints the results, exit 0"
+fi
+# Not a terminal: plain progress lines (about one a second), then the result's line.
+if [ "$(grep -cE '^T: 0 \( *[0-9]+\) P: 0 I:1000 C: +[0-9]+ Min: +[0-9]+ Act: +-?[0-9]+ Avg: +[0-9]+ Max: +[0-9]+$' "$tmp/lat-int.out")" -ge 2 ] &&
+	! grep -q "$(printf '\033')" "$tmp/lat-int.out"; then
+	pass "latency without -q: progress lines in cyclictest's format, no escapes"
+else
+	diag "$tmp/lat-int.out"
+	fail "latency without -q: progress lines in cyclictest's format, no escapes"
+fi
+
+bad=
+for args in "-i 0" "-i -5" "-t 0" "-t 100000" "-a 4096" "-a 1-0" "-a x" "-p 100" \
+	"--mode spin" "--clock gps" "-l abc" "-D 0" "-D 5x" "-h 0" "--bogus" "extra" "-h"; do
+	# shellcheck disable=SC2086 # the words of $args
+	"$TC" latency $args -q >"$tmp/out" 2>"$tmp/err"
+	r=$?
+	if [ "$r" != 2 ] || ! grep -q '^timerctl: ' "$tmp/err"; then
+		echo "# latency $args: exit $r"
+		diag "$tmp/err"
+		bad=1
+	fi
+done
+if [ -z "$bad" ]; then
+	pass "latency: bad options are usage errors (exit 2)"
+else
+	fail "latency: bad options are usage errors (exit 2)"
+fi
+
 # ---------------------------------------------------------------- as nobody
 devmode=$(stat -c %a /dev/timerx)
+expect_rc 4 "as nobody: latency without access to /dev/timerx: permission denied" \
+	"$RUNAS" "$NOBODY" "$NOBODY" "$TC" latency -l 10 -q
 chmod 0666 /dev/timerx
 "$RUNAS" "$NOBODY" "$NOBODY" "$ENGINE" -d 60 -n 2 -p 10 >"$tmp/nobody-engine.log" 2>&1 &
 npid=$!
@@ -362,6 +481,8 @@ else
 fi
 expect_rc 3 "status without the module: exit 3" "$TC" status
 grep_out "status without the module: says not loaded" '^timerctl: .*not loaded' "$tmp/err"
+expect_rc 3 "latency without the module: exit 3" "$TC" latency -l 10 -q --json
+grep_out "latency without the module: says not loaded" '^timerctl: .*not loaded' "$tmp/err"
 expect_rc 2 "load --path with an unknown parameter: usage error" \
 	"$TC" load --path "$KO" no_such_param=1
 expect_rc 0 "load --path \$TIMERX_KO max_ring_entries=4096" \
