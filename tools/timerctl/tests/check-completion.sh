@@ -38,12 +38,12 @@ expect() {
 	fi
 }
 
-echo "1..12"
+echo "1..18"
 n=1
 if bash -n "$file"; then echo "ok 1 - bash -n"; else echo "not ok 1 - bash -n"; failed=1; fi
 # shellcheck source=/dev/null
 . "$file"
-expect "timerctl " "status list show hist config monitor load unload help --help --version"
+expect "timerctl " "status list show hist config monitor latency load unload help --help --version"
 expect "timerctl st" "status"
 expect "timerctl list -" "-j --json --prometheus -t --timers --help"
 expect "timerctl monitor --" "--json --count --timeout --help"
@@ -55,4 +55,10 @@ expect "timerctl config min_period_ns = " "-"
 expect "timerctl help " "status unload"
 expect "timerctl load --path /nonexistent-dir/x" "-"
 expect "timerctl monitor --count " "-"
+expect "timerctl lat" "latency"
+expect "timerctl latency -" "-i -d -l -D -t -a -p -m -h -q -j --help --histogram --mode --clock --soft"
+expect "timerctl latency -q --mode " "poll uring epoll"
+expect "timerctl latency --clock t" "tai"
+expect "timerctl latency -h " "-"
+expect "timerctl latency -i 100 --mode u" "uring"
 exit "$failed"
