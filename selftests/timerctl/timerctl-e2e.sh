@@ -170,7 +170,7 @@ all_fired() {
 
 module_gone() { [ ! -d /sys/module/timerx ]; }
 
-echo "1..71"
+echo "1..72"
 
 # ---------------------------------------------------------------- status
 expect_rc 0 "status exits 0" "$TC" status
@@ -337,6 +337,11 @@ for m in poll uring epoll; do
 		--arg m "$m"
 done
 [ -s "$tmp/lat-uring.json" ] && sed -n '1s/^\(.\{600\}\).*/# \1 .../p' "$tmp/lat-uring.json"
+
+run "$TC" latency -l 50 -q --json -p 80 -m --clock tai --soft
+cp "$tmp/out" "$tmp/lat-rt.json"
+jqtest "latency -p 80 -m --clock tai --soft: as asked, none early" "$tmp/lat-rt.json" \
+	'.priority == 80 and .mlockall == true and .clock == "tai" and .expiry == "soft" and .cycles >= 50 and .total.early == 0 and .kernel.early == 0 and .delivery.early == 0'
 
 run "$TC" latency -h 100 -l 100 -q
 cp "$tmp/out" "$tmp/lat-hist.txt"
