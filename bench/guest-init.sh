@@ -29,6 +29,13 @@ exec </dev/console >/dev/console 2>&1
 mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm
+# The meta record reads the preemption mode from /sys/kernel/debug/sched/preempt.
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+# No RT throttling: a SCHED_FIFO thread that busy-polls (timerx-poll) would
+# otherwise be stopped for 50 ms of every second (sched_rt_runtime_us), which
+# measures the throttle, not the mechanism. Runs are seconds long, too short
+# for starved per-CPU kernel threads to matter.
+echo -1 >/proc/sys/kernel/sched_rt_runtime_us
 # No tmpfs on /tmp: the shared libraries copied from the build tree may
 # live under /tmp on the host, and so at the same path here.
 # shellcheck disable=SC3045 # busybox ash has ulimit -n / -c

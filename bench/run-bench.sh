@@ -135,6 +135,9 @@ install -m 0755 "$bench_bin" "$timerctl_bin" "$jq_bin" "$rootfs/bench/"
 install -m 0755 "$cyclictest_bin" "$rootfs/usr/bin/cyclictest"
 strip --strip-debug "$rootfs/bench/timerx-bench" "$rootfs/bench/timerctl" 2>/dev/null || true
 for f in "$rootfs"/bench/* "$rootfs/usr/bin/cyclictest"; do copy_libs "$f" "$rootfs"; done
+# The kernel's configuration, where the meta record looks for CONFIG_HZ.
+mkdir -p "$rootfs/boot"
+[ -f "$KERNEL_KDIR/.config" ] && cp "$KERNEL_KDIR/.config" "$rootfs/boot/config-$KERNEL_RELEASE"
 (cd "$rootfs" && find . -print0 | LC_ALL=C sort -z |
 	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$initrd"
 
