@@ -142,9 +142,10 @@ KERNEL ?= stock
 REPS ?= 3
 BENCH_OUT ?= $(BUILD)/bench
 PUBLISH ?=
+BENCH_FLAGS = --kernel $(KERNEL) --reps $(REPS) --out $(BENCH_OUT) \
+	$(if $(filter 1 yes,$(PUBLISH)),--publish $(CURDIR)/docs/performance)
 bench: deps
-	BUILD=$(BUILD) bench/run-bench.sh --kernel $(KERNEL) --reps $(REPS) --out $(BENCH_OUT) \
-		$(if $(filter 1 yes,$(PUBLISH)),--publish $(CURDIR)/docs/performance)
+	BUILD=$(BUILD) bench/run-bench.sh $(BENCH_FLAGS)
 
 checkpatch:
 	selftests/qemu/checkpatch.sh
