@@ -442,7 +442,7 @@ def plot_w1(agg, out, data_dir, meta_line, errors):
     return made
 
 
-def bar_plot(path, data_file, title, ylabel, columns, errors):
+def bar_plot(path, data_file, title, ylabel, columns, values, errors):
     plots = []
     for i, name in enumerate(columns):
         col = i + 2
@@ -452,7 +452,8 @@ def bar_plot(path, data_file, title, ylabel, columns, errors):
               f"set title {q(title)}\nset ylabel {q(ylabel)}\n"
               "set style data histogram\nset style histogram cluster gap 1\n"
               "set style fill solid 0.8 border -1\nset boxwidth 0.9\n"
-              'set datafile missing "?"\nset logscale y\nset yrange [*:*]\n'
+              'set datafile missing "?"\nset logscale y\n'
+              f"set yrange [{min(values) / 3:.6g}:{max(values) * 3:.6g}]\n"
               "set grid ytics mytics\nset key outside right top vertical\nset xtics rotate by -20\n"
               f"plot {', '.join(plots)}\n")
     return run_gnuplot(script, path, errors)
@@ -467,7 +468,7 @@ def plot_w2(agg, out, data_dir, meta_line, errors):
     columns = []
     for n in sizes:
         columns += [f"{n} timers, whole VM", f"{n} timers, process"]
-    have = False
+    values = []
     with open(f, "w", encoding="utf-8") as fh:
         fh.write("# contestant " + " ".join(c.replace(" ", "_") for c in columns) + "\n")
         for c in W2_CONTESTANTS:
@@ -477,14 +478,15 @@ def plot_w2(agg, out, data_dir, meta_line, errors):
                 for k in ("system_ns_per_expiration", "cpu_ns_per_expiration"):
                     v = row and row.get(k)
                     vals.append("?" if not v or v <= 0 else f"{v:.6g}")
-                    have = have or (v is not None and v > 0)
+                    if v is not None and v > 0:
+                        values.append(v)
             fh.write(f"{q(c)} " + " ".join(vals) + "\n")
-    if not have:
+    if not values:
         errors.append("w2-cpu.svg: no CPU figures to plot")
         return []
     path = os.path.join(out, "w2-cpu.svg")
     ok = bar_plot(path, f, f"W2: CPU per expiration, timers at 1 kHz ({meta_line})",
-                  "ns per expiration (log)", columns, errors)
+                  "ns per expiration (log)", columns, values, errors)
     return [path] if ok else []
 
 
@@ -495,7 +497,7 @@ def plot_w3(agg, out, data_dir, meta_line, errors):
         return []
     f = os.path.join(data_dir, "w3-ops.dat")
     columns = [f"{n} live timers" for n in sizes]
-    have = False
+    values = []
     with open(f, "w", encoding="utf-8") as fh:
         fh.write("# contestant " + " ".join(c.replace(" ", "_") for c in columns) + "\n")
         for c in W3_CONTESTANTS:
@@ -504,14 +506,15 @@ def plot_w3(agg, out, data_dir, meta_line, errors):
                 row = find(agg, "w3", n, c)
                 v = row and row.get("ops_per_s")
                 vals.append("?" if not v or v <= 0 else f"{v:.6g}")
-                have = have or (v is not None and v > 0)
+                if v is not None and v > 0:
+                    values.append(v)
             fh.write(f"{q(c)} " + " ".join(vals) + "\n")
-    if not have:
+    if not values:
         errors.append("w3-ops.svg: no ops/s to plot")
         return []
     path = os.path.join(out, "w3-ops.svg")
     ok = bar_plot(path, f, f"W3: arm + cancel operations per second ({meta_line})",
-                  "operations per second (log)", columns, errors)
+                  "operations per second (log)", columns, values, errors)
     return [path] if ok else []
 
 
