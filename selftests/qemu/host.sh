@@ -164,10 +164,10 @@ build_timerctl_vm_tests() {
 # that the suite works (records, report, plots; bench/report.py --check
 # prints the TAP), never how fast anything is.
 run_bench_smoke() {
-	local log=$BUILD/bench-smoke.log rc=0
+	local log=$BUILD/bench-smoke.log out=$BUILD/bench-smoke rc=0
 	tap_note "host: bench smoke run (stock kernel under QEMU)"
-	BUILD=$BUILD "$root/bench/run-bench.sh" --smoke --kernel stock --out "$BUILD/bench-smoke" \
-		>"$log" 2>&1 || rc=$?
+	BUILD=$BUILD "$root/bench/run-bench.sh" --smoke --kernel stock --out "$out" >"$log" 2>&1 ||
+		rc=$?
 	tap_import bench <"$log"
 	if [ "$rc" = 0 ]; then
 		tap_result pass "bench: smoke run completed (end marker, no kernel splat)"
