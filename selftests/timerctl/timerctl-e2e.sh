@@ -333,7 +333,7 @@ for m in poll uring epoll; do
 		fail "latency --mode $m -l 200 -q --json: exit 0, one line, nothing on stderr"
 	fi
 	jqtest "latency --mode $m: >= 200 cycles, kernel samples, none early" "$tmp/lat-$m.json" \
-		'.tool == "timerctl latency" and .mode == $m and .clock == "monotonic" and .expiry == "hard" and .interval_us == 1000 and .loops == 200 and .duration_s == null and .cycles >= 200 and .kernel.count > 0 and .total.count > 0 and .delivery.count == .total.count and .total.early == 0 and .kernel.early == 0 and .delivery.early == 0 and (.threads | length) == 1 and .threads[0].cycles >= 200 and .threads[0].cpu == null and .threads[0].tid > 0 and (.total.quantiles | length) > 0' \
+		'.tool == "timerctl latency" and .mode == $m and .clock == "monotonic" and .expiry == "hard" and .interval_us == 1000 and .loops == 200 and .duration_s == null and .cycles >= 200 and .kernel.count > 0 and .total.count > 0 and .delivery.count == .total.count and .total.early == 0 and .kernel.early == 0 and .delivery.early == 0 and (.threads | length) == 1 and .threads[0].cycles >= 200 and .threads[0].cpu == null and .threads[0].timer_cpu == null and .threads[0].tid > 0 and (.total.quantiles | length) > 0' \
 		--arg m "$m"
 done
 [ -s "$tmp/lat-uring.json" ] && sed -n '1s/^\(.\{600\}\).*/# \1 .../p' "$tmp/lat-uring.json"
@@ -342,6 +342,11 @@ run "$TC" latency -l 50 -q --json -p 80 -m --clock tai --soft
 cp "$tmp/out" "$tmp/lat-rt.json"
 jqtest "latency -p 80 -m --clock tai --soft: as asked, none early" "$tmp/lat-rt.json" \
 	'.priority == 80 and .mlockall == true and .clock == "tai" and .expiry == "soft" and .cycles >= 50 and .total.early == 0 and .kernel.early == 0 and .delivery.early == 0'
+
+run "$TC" latency -l 50 -q --json --mode poll -a 1 --timer-cpu 0
+cp "$tmp/out" "$tmp/lat-split.json"
+jqtest "latency --mode poll -a 1 --timer-cpu 0: thread on 1, timer on 0" "$tmp/lat-split.json" \
+	'.threads[0].cpu == 1 and .threads[0].timer_cpu == 0 and .cycles >= 50 and .delivery.early == 0'
 
 run "$TC" latency -h 100 -l 100 -q
 cp "$tmp/out" "$tmp/lat-hist.txt"
@@ -399,7 +404,7 @@ else
 	fail "latency: SIGTERM ends the run with exit 0"
 fi
 jqtest "latency -t 2 -a 0-1 after SIGTERM: both threads' results, pinned" "$tmp/lat-pin.json" \
-	'(.threads | length) == 2 and .threads[0].cpu == 0 and .threads[1].cpu == 1 and .threads[1].interval_us == 1500 and .duration_s == 30 and all(.threads[]; .cycles > 0 and .kernel.count > 0)'
+	'(.threads | length) == 2 and .threads[0].cpu == 0 and .threads[1].cpu == 1 and .threads[1].timer_cpu == 1 and .threads[1].interval_us == 1500 and .duration_s == 30 and all(.threads[]; .cycles > 0 and .kernel.count > 0)'
 
 "$TC" latency -i 1000 >"$tmp/lat-int.out" 2>"$tmp/lat-int.err" &
 lpid=$!

@@ -40,6 +40,8 @@ constexpr OptSpec opts[] = {
 	{"threads", 't', true, "N", "measuring threads (default 1), one timer each"},
 	{"affinity", 'a', true, "CPUS",
 	 "pin thread k and its timer to the k-th CPU of the list (\"1\", \"0-1,3\")"},
+	{"timer-cpu", 0, true, "CPUS",
+	 "pin timer k to the k-th CPU of this list instead of its thread's"},
 	{"priority", 'p', true, "N", "SCHED_FIFO priority 1..99 (default 0: SCHED_OTHER)"},
 	{"mlockall", 'm', false, {}, "lock current and future memory"},
 	{"histogram", 'h', true, "US", "cyclictest histogram, 1 us buckets up to US"},
@@ -188,6 +190,24 @@ std::vector<int> online_cpus()
 	return cpus;
 }
 
+namespace {
+
+std::vector<int> online_cpu_list(std::string_view option, const std::string &value,
+				 const std::vector<int> &online)
+{
+	auto cpus = parse_cpu_list(value);
+	if (!cpus)
+		throw UsageError("--" + std::string(option) +
+				 " needs a CPU list like 1 or 0-1,3: " + value);
+	for (const int cpu : *cpus)
+		if (std::find(online.begin(), online.end(), cpu) == online.end())
+			throw UsageError("--" + std::string(option) + ": CPU " +
+					 std::to_string(cpu) + " is not online");
+	return *cpus;
+}
+
+} // namespace
+
 LatencyOptions parse_latency(const Args &a, const std::vector<int> &online)
 {
 	if (!a.positionals.empty())
@@ -211,16 +231,11 @@ LatencyOptions parse_latency(const Args &a, const std::vector<int> &online)
 					 "with a suffix s, m, h, d: " +
 					 *d);
 	}
-	if (auto c = a.value("affinity")) {
-		auto cpus = parse_cpu_list(*c);
-		if (!cpus)
-			throw UsageError("--affinity needs a CPU list like 1 or 0-1,3: " + *c);
-		for (const int cpu : *cpus)
-			if (std::find(online.begin(), online.end(), cpu) == online.end())
-				throw UsageError("--affinity: CPU " + std::to_string(cpu) +
-						 " is not online");
-		o.cpus = *cpus;
-	}
+	if (auto c = a.value("affinity"))
+		o.cpus = online_cpu_list("affinity", *c, online);
+	/* Busy-polling on one CPU while the timer interrupts another: no irq on the poller. */
+	if (auto c = a.value("timer-cpu"))
+		o.timer_cpus = online_cpu_list("timer-cpu", *c, online);
 	o.priority = static_cast<int>(number(a, "priority", 0, 99, 0));
 	o.mlockall = a.has("mlockall");
 	o.quiet = a.has("quiet");

@@ -7,6 +7,7 @@
 
 #include <cinttypes>
 #include <cstdio>
+#include <optional>
 
 namespace timerctl {
 
@@ -245,11 +246,9 @@ void render_latency_json(std::ostream &out, const LatencyReport &r)
 		w.begin_object();
 		w.field("thread", t.index);
 		w.field("tid", static_cast<std::int64_t>(t.tid));
-		w.key("cpu");
-		if (t.cpu >= 0)
-			w.value(t.cpu);
-		else
-			w.null();
+		w.field("cpu", t.cpu >= 0 ? std::optional<int>(t.cpu) : std::nullopt);
+		w.field("timer_cpu",
+			t.timer_cpu >= 0 ? std::optional<int>(t.timer_cpu) : std::nullopt);
 		w.field("interval_us", t.interval_us);
 		w.field("cycles", t.cycles);
 		w.field("overruns", t.overruns);

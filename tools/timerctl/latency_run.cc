@@ -278,6 +278,7 @@ LatencyRun::LatencyRun(const LatencyOptions &o) : o_(o), results_(o.threads)
 			LatencyThreadResult &res = results_[k];
 			res.index = k;
 			res.cpu = o.thread_cpu(k);
+			res.timer_cpu = o.timer_cpu(k);
 			res.interval_us = o.thread_interval_us(k);
 			if (o.histogram_us != 0) {
 				res.hist.assign(o.histogram_us, 0);
@@ -299,7 +300,7 @@ LatencyRun::LatencyRun(const LatencyOptions &o) : o_(o), results_(o.threads)
 			auto id = w->ctx->create_timer({.user_data = k,
 							.clock = o.clock,
 							.expiry = o.expiry,
-							.cpu = res.cpu});
+							.cpu = res.timer_cpu});
 			if (!id)
 				fail(id.error(),
 				     "cannot create the timer of thread " + std::to_string(k));

@@ -36,7 +36,9 @@ struct LatencyOptions {
 	std::optional<std::uint64_t> duration_s; /* -D */
 	unsigned threads = 1;
 	std::vector<int> cpus; /* -a: thread k on cpus[k % size]; empty: not pinned */
-	int priority = 0;      /* SCHED_FIFO priority; 0: SCHED_OTHER */
+	/* --timer-cpu: timer k on timer_cpus[k % size]; empty: where its thread is */
+	std::vector<int> timer_cpus;
+	int priority = 0; /* SCHED_FIFO priority; 0: SCHED_OTHER */
 	bool mlockall = false;
 	unsigned histogram_us = 0; /* -h: 1 us buckets [0, histogram_us); 0: none */
 	bool quiet = false;
@@ -53,13 +55,18 @@ struct LatencyOptions {
 	{
 		return cpus.empty() ? -1 : cpus[k % cpus.size()];
 	}
+	[[nodiscard]] int timer_cpu(unsigned k) const
+	{
+		return timer_cpus.empty() ? thread_cpu(k) : timer_cpus[k % timer_cpus.size()];
+	}
 };
 
 /* What one thread measured: plain data, for the renderers. */
 struct LatencyThreadResult {
 	unsigned index = 0;
 	long tid = 0;
-	int cpu = -1; /* -1: not pinned */
+	int cpu = -1;       /* -1: not pinned */
+	int timer_cpu = -1; /* -1: not pinned */
 	std::uint64_t interval_us = 0;
 	std::uint64_t cycles = 0;   /* expirations seen, overruns included */
 	std::uint64_t overruns = 0; /* expirations folded into later events */

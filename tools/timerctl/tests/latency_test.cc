@@ -163,6 +163,14 @@ TEST(LatencyParse, Affinity)
 	EXPECT_EQ(o.thread_cpu(3), 0); /* round robin */
 	EXPECT_THROW(parse({"-a", "2"}, online), UsageError);
 	EXPECT_THROW(parse({"-a", "0-3"}, online), UsageError);
+
+	/* Timers follow their threads unless --timer-cpu puts them elsewhere. */
+	EXPECT_EQ(o.timer_cpu(2), 3);
+	const LatencyOptions split = parse({"-t", "2", "-a", "1", "--timer-cpu", "0"}, online);
+	EXPECT_EQ(split.thread_cpu(1), 1);
+	EXPECT_EQ(split.timer_cpu(1), 0);
+	EXPECT_EQ(parse({}, online).timer_cpu(0), -1);
+	EXPECT_THROW(parse({"--timer-cpu", "2"}, online), UsageError);
 }
 
 TEST(LatencyParse, EveryBadInputIsAUsageError)
@@ -194,6 +202,8 @@ TEST(LatencyParse, EveryBadInputIsAUsageError)
 		{"-a", "1-0"},
 		{"-a", "x"},
 		{"-a", ""},
+		{"--timer-cpu", "x"},
+		{"--timer-cpu", "65536"},
 		{"-p", "100"},
 		{"-p", "-1"},
 		{"-p", "x"},
@@ -446,8 +456,8 @@ TEST(LatencyReport, JsonShape)
 	ASSERT_EQ(j["threads"].items.size(), 2U);
 	const auto &t0 = j["threads"][0];
 	EXPECT_EQ(t0.keys(),
-		  (std::vector<std::string>{"thread", "tid", "cpu", "interval_us", "cycles",
-					    "overruns", "total", "kernel", "delivery"}));
+		  (std::vector<std::string>{"thread", "tid", "cpu", "timer_cpu", "interval_us",
+					    "cycles", "overruns", "total", "kernel", "delivery"}));
 	EXPECT_EQ(t0["thread"].u64(), 0U);
 	EXPECT_EQ(t0["tid"].u64(), 1000U);
 	EXPECT_EQ(t0["cpu"].u64(), 1U);
