@@ -49,6 +49,8 @@ LatencyThreadResult merged(const std::vector<LatencyThreadResult> &threads)
 	for (const auto &t : threads) {
 		m.cycles += t.cycles;
 		m.overruns += t.overruns;
+		m.cpu_user_ns += t.cpu_user_ns;
+		m.cpu_sys_ns += t.cpu_sys_ns;
 		m.total.merge(t.total);
 		m.kernel.merge(t.kernel);
 		m.delivery.merge(t.delivery);
@@ -252,6 +254,8 @@ void render_latency_json(std::ostream &out, const LatencyReport &r)
 		w.field("interval_us", t.interval_us);
 		w.field("cycles", t.cycles);
 		w.field("overruns", t.overruns);
+		w.field("cpu_user_ns", t.cpu_user_ns);
+		w.field("cpu_sys_ns", t.cpu_sys_ns);
 		w.key("total");
 		json_latency(w, t.total);
 		w.key("kernel");
@@ -264,6 +268,8 @@ void render_latency_json(std::ostream &out, const LatencyReport &r)
 	const LatencyThreadResult all = merged(r.threads);
 	w.field("cycles", all.cycles);
 	w.field("overruns", all.overruns);
+	w.field("cpu_user_ns", all.cpu_user_ns);
+	w.field("cpu_sys_ns", all.cpu_sys_ns);
 	w.key("total");
 	json_latency(w, all.total);
 	w.key("kernel");

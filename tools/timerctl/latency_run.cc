@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -217,6 +218,12 @@ int loop_epoll(LatencyRun::Worker &w, Recorder &rec)
 	}
 }
 
+std::uint64_t timeval_ns(const timeval &tv)
+{
+	return static_cast<std::uint64_t>(tv.tv_sec) * 1000000000U +
+	       static_cast<std::uint64_t>(tv.tv_usec) * 1000U;
+}
+
 void *worker_main(void *arg)
 {
 	auto &w = *static_cast<LatencyRun::Worker *>(arg);
@@ -250,6 +257,11 @@ void *worker_main(void *arg)
 		break;
 	}
 	(void)w.ctx->cancel_timer(w.timer);
+	rusage ru{};
+	if (getrusage(RUSAGE_THREAD, &ru) == 0) {
+		res.cpu_user_ns = timeval_ns(ru.ru_utime);
+		res.cpu_sys_ns = timeval_ns(ru.ru_stime);
+	}
 	if (r < 0) {
 		w.error = r;
 		w.error_what = "reading the ring";
@@ -273,65 +285,55 @@ void *worker_main(void *arg)
 LatencyRun::LatencyRun(const LatencyOptions &o) : o_(o), results_(o.threads)
 {
 	workers_.reserve(o.threads);
-	try {
-		for (unsigned k = 0; k < o.threads; ++k) {
-			LatencyThreadResult &res = results_[k];
-			res.index = k;
-			res.cpu = o.thread_cpu(k);
-			res.timer_cpu = o.timer_cpu(k);
-			res.interval_us = o.thread_interval_us(k);
-			if (o.histogram_us != 0) {
-				res.hist.assign(o.histogram_us, 0);
-				res.overflow_cycles.assign(o.histogram_us, 0);
-			}
-
-			auto *w = new Worker;
-			workers_.push_back(w);
-			w->o = &o_;
-			w->index = k;
-			w->interval_ns = static_cast<std::int64_t>(res.interval_us * 1000);
-			w->stop = &stop_;
-			w->res = &res;
-			try {
-				w->ctx.emplace();
-			} catch (const std::system_error &e) {
-				fail_context(e);
-			}
-			auto id = w->ctx->create_timer({.user_data = k,
-							.clock = o.clock,
-							.expiry = o.expiry,
-							.cpu = res.timer_cpu});
-			if (!id)
-				fail(id.error(),
-				     "cannot create the timer of thread " + std::to_string(k));
-			w->timer = *id;
-			if (o.mode == WaitMode::uring)
-				w->uring = std::make_unique<timerx::Uring>(*w->ctx);
-			if (o.mode == WaitMode::epoll) {
-				w->epfd = epoll_create1(EPOLL_CLOEXEC);
-				if (w->epfd < 0)
-					fail(-errno, "epoll_create1");
-				epoll_event ev{};
-				ev.events = EPOLLIN;
-				if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->ctx->fd(), &ev) < 0)
-					fail(-errno, "epoll_ctl");
-			}
+	for (unsigned k = 0; k < o.threads; ++k) {
+		LatencyThreadResult &res = results_[k];
+		res.index = k;
+		res.cpu = o.thread_cpu(k);
+		res.timer_cpu = o.timer_cpu(k);
+		res.interval_us = o.thread_interval_us(k);
+		if (o.histogram_us != 0) {
+			res.hist.assign(o.histogram_us, 0);
+			res.overflow_cycles.assign(o.histogram_us, 0);
 		}
-	} catch (...) {
-		for (Worker *w : workers_)
-			delete w;
-		throw;
+
+		auto *w = workers_.emplace_back(std::make_unique<Worker>()).get();
+		w->o = &o_;
+		w->index = k;
+		w->interval_ns = static_cast<std::int64_t>(res.interval_us * 1000);
+		w->stop = &stop_;
+		w->res = &res;
+		try {
+			w->ctx.emplace();
+		} catch (const std::system_error &e) {
+			fail_context(e);
+		}
+		auto id = w->ctx->create_timer({.user_data = k,
+						.clock = o.clock,
+						.expiry = o.expiry,
+						.cpu = res.timer_cpu});
+		if (!id)
+			fail(id.error(), "cannot create the timer of thread " + std::to_string(k));
+		w->timer = *id;
+		if (o.mode == WaitMode::uring)
+			w->uring = std::make_unique<timerx::Uring>(*w->ctx);
+		if (o.mode == WaitMode::epoll) {
+			w->epfd = epoll_create1(EPOLL_CLOEXEC);
+			if (w->epfd < 0)
+				fail(-errno, "epoll_create1");
+			epoll_event ev{};
+			ev.events = EPOLLIN;
+			if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->ctx->fd(), &ev) < 0)
+				fail(-errno, "epoll_ctl");
+		}
 	}
 }
 
 LatencyRun::~LatencyRun()
 {
 	stop_.store(true);
-	for (Worker *w : workers_)
+	for (const auto &w : workers_)
 		if (w->created)
 			pthread_join(w->thread, nullptr);
-	for (Worker *w : workers_)
-		delete w;
 }
 
 const LatencyLive &LatencyRun::live(unsigned k) const
@@ -381,7 +383,7 @@ void LatencyRun::start()
 		fail(-rc, what);
 	}
 	/* Wait until every timer is armed, so an arm error ends the run at once. */
-	for (Worker *w : workers_) {
+	for (const auto &w : workers_) {
 		while (w->state.load() == starting)
 			std::this_thread::sleep_for(1ms);
 		if (w->state.load() == failed)
@@ -392,7 +394,7 @@ void LatencyRun::start()
 
 bool LatencyRun::all_done() const
 {
-	for (const Worker *w : workers_)
+	for (const auto &w : workers_)
 		if (!w->live.done.load(std::memory_order_relaxed))
 			return false;
 	return true;
@@ -403,7 +405,7 @@ void LatencyRun::stop()
 	stop_.store(true);
 	if (joined_)
 		return;
-	for (Worker *w : workers_)
+	for (const auto &w : workers_)
 		if (w->created) {
 			pthread_join(w->thread, nullptr);
 			w->created = false;
@@ -412,7 +414,7 @@ void LatencyRun::stop()
 	for (LatencyThreadResult &r : results_)
 		if (r.hist_overflows < r.overflow_cycles.size())
 			r.overflow_cycles.resize(r.hist_overflows);
-	for (const Worker *w : workers_)
+	for (const auto &w : workers_)
 		if (w->error < 0)
 			fail(w->error,
 			     std::string(w->error_what) + " of thread " + std::to_string(w->index));

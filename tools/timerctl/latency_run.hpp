@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,6 +72,9 @@ struct LatencyThreadResult {
 	std::uint64_t cycles = 0;   /* expirations seen, overruns included */
 	std::uint64_t overruns = 0; /* expirations folded into later events */
 	std::int64_t act_ns = 0;    /* the last total lateness */
+	/* The thread's CPU time (getrusage RUSAGE_THREAD), for cost comparisons. */
+	std::uint64_t cpu_user_ns = 0;
+	std::uint64_t cpu_sys_ns = 0;
 	timerx::LatencyRecorder total;
 	timerx::LatencyRecorder kernel;
 	timerx::LatencyRecorder delivery;
@@ -139,7 +143,8 @@ public:
 private:
 	LatencyOptions o_;
 	std::vector<LatencyThreadResult> results_;
-	std::vector<Worker *> workers_;
+	std::vector<std::unique_ptr<Worker>>
+		workers_; /* Worker is complete in latency_run.cc only */
 	std::atomic<bool> stop_{false};
 	bool joined_ = false;
 };

@@ -437,11 +437,11 @@ TEST(LatencyReport, JsonShape)
 	ASSERT_EQ(s.back(), '\n');
 	EXPECT_EQ(s.find('\n'), s.size() - 1); /* one line */
 	const auto j = parse_json(s);
-	EXPECT_EQ(j.keys(),
-		  (std::vector<std::string>{"tool", "kernel_release", "mode", "clock", "expiry",
-					    "interval_us", "distance_us", "loops", "duration_s",
-					    "priority", "mlockall", "threads", "cycles", "overruns",
-					    "total", "kernel", "delivery"}));
+	EXPECT_EQ(j.keys(), (std::vector<std::string>{
+				    "tool", "kernel_release", "mode", "clock", "expiry",
+				    "interval_us", "distance_us", "loops", "duration_s", "priority",
+				    "mlockall", "threads", "cycles", "overruns", "cpu_user_ns",
+				    "cpu_sys_ns", "total", "kernel", "delivery"}));
 	EXPECT_EQ(j["tool"].str, "timerctl latency");
 	EXPECT_EQ(j["kernel_release"].str, "6.1.0-\"x\"");
 	EXPECT_EQ(j["mode"].str, "epoll");
@@ -457,7 +457,8 @@ TEST(LatencyReport, JsonShape)
 	const auto &t0 = j["threads"][0];
 	EXPECT_EQ(t0.keys(),
 		  (std::vector<std::string>{"thread", "tid", "cpu", "timer_cpu", "interval_us",
-					    "cycles", "overruns", "total", "kernel", "delivery"}));
+					    "cycles", "overruns", "cpu_user_ns", "cpu_sys_ns",
+					    "total", "kernel", "delivery"}));
 	EXPECT_EQ(t0["thread"].u64(), 0U);
 	EXPECT_EQ(t0["tid"].u64(), 1000U);
 	EXPECT_EQ(t0["cpu"].u64(), 1U);
