@@ -9,7 +9,7 @@
 # and no `set -e` (if PID 1 exits the kernel panics; a missing end marker is
 # what tells the host that something went wrong).
 #
-# Kernel command line: bench_mode=smoke|full bench_reps=N bench_nonce=HEX
+# Kernel command line: bench_mode=smoke|full|profile bench_reps=N bench_nonce=HEX
 # bench_accel=tcg|kvm bench_kernel=stock|rt|debug.
 #
 # Alternation: for each repetition, every contestant of a workload runs
@@ -299,6 +299,14 @@ if timerx-bench meta >/tmp/meta.out 2>/tmp/meta.err &&
 else
 	say "# error: timerx-bench meta: $(tail -n 3 /tmp/meta.err)"
 	error_record meta timerx-bench "$meta_params" "timerx-bench meta failed"
+fi
+
+# bench/profile.sh: its commands under perf instead of the workloads.
+if [ "$mode" = profile ]; then
+	# shellcheck source=/dev/null # bench/profile-guest.sh
+	. /bench/profile-guest.sh
+	rmmod timerx || say "# error: rmmod timerx failed"
+	finish ok
 fi
 
 t0=$(cut -d' ' -f1 /proc/uptime)

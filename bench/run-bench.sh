@@ -33,6 +33,8 @@ qemu_dir=$root/selftests/qemu
 . "$qemu_dir/initramfs.sh"
 # shellcheck source=../selftests/qemu/splat.sh
 . "$qemu_dir/splat.sh"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 usage() {
 	sed -n '/^#   run-bench.sh/,/^#   --publish/p' "$0" | sed 's/^# \{0,1\}//' >&2
@@ -82,64 +84,15 @@ resolve_kernel "$kernel"
 echo "$KERNEL_RELEASE: $KERNEL_IMAGE"
 
 step "building timerx.ko for $KERNEL_RELEASE"
-rm -rf "$work/src"
-mkdir -p "$work/src"
-cp -r "$root/kmod" "$root/include" "$work/src/"
-find "$work/src/kmod" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-	-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
-make -C "$KERNEL_KDIR" M="$work/src/kmod" modules >"$work/module-build.log" 2>&1 ||
-	fail "module build failed (log: $work/module-build.log)" "$work/module-build.log"
+bench_build_module
 
-# bench/ adds tools/timerctl as a subproject (timerctl_core), so its build
-# tree can build the timerctl binary too; tools/timerctl's own build is the
-# fallback.
 step "building timerx-bench and timerctl"
-build_programs() {
-	local bench_build=$BUILD/bench-build log=$work/bench-build.log
-	[ -f "$root/bench/CMakeLists.txt" ] || fail "bench/CMakeLists.txt does not exist (yet)"
-	{
-		cmake -S "$root/bench" -B "$bench_build" -DCMAKE_BUILD_TYPE=RelWithDebInfo &&
-			cmake --build "$bench_build" -j "$(nproc)"
-	} >"$log" 2>&1 || fail "bench build failed (log: $log)" "$log"
-	bench_bin=$(find "$bench_build" -maxdepth 2 -type f -name timerx-bench -perm -u+x | head -n 1)
-	[ -n "$bench_bin" ] || fail "no timerx-bench binary in $bench_build"
-	timerctl_bin=''
-	if cmake --build "$bench_build" -j "$(nproc)" --target timerctl >>"$log" 2>&1; then
-		timerctl_bin=$(find "$bench_build" -type f -name timerctl -perm -u+x | head -n 1)
-	fi
-	[ -z "$timerctl_bin" ] || return 0
-	log=$work/timerctl-build.log
-	make -C "$root/tools/timerctl" build BUILD="$BUILD/bench-timerctl" \
-		CMAKE_FLAGS="-DTIMERCTL_BUILD_TESTS=OFF" >"$log" 2>&1 ||
-		fail "timerctl build failed (log: $log)" "$log"
-	timerctl_bin=$BUILD/bench-timerctl/timerctl
-}
-if [ -n "${TIMERX_BENCH_BIN:-}" ]; then
-	# Prebuilt programs, to test the harness itself.
-	bench_bin=$TIMERX_BENCH_BIN timerctl_bin=${TIMERX_TIMERCTL_BIN:?set with TIMERX_BENCH_BIN}
-else
-	build_programs
-fi
-cyclictest_bin=$(command -v cyclictest || true)
-[ -x "$cyclictest_bin" ] || fail "cyclictest is not installed (rt-tests; tools/install-deps.sh)"
-jq_bin=$(command -v jq || true)
-[ -x "$jq_bin" ] || fail "jq is not installed (tools/install-deps.sh)"
+bench_build_programs
 
 step "packing the initramfs"
 initrd=$work/initramfs.cpio.gz
-make_initramfs "$initrd" "$work/src/kmod/timerx.ko" /nonexistent
-rootfs=$initrd.d
-install -m 0755 "$here/guest-init.sh" "$rootfs/init"
-mkdir -p "$rootfs/bench" "$rootfs/usr/bin"
-install -m 0755 "$bench_bin" "$timerctl_bin" "$jq_bin" "$rootfs/bench/"
-install -m 0755 "$cyclictest_bin" "$rootfs/usr/bin/cyclictest"
-strip --strip-debug "$rootfs/bench/timerx-bench" "$rootfs/bench/timerctl" 2>/dev/null || true
-for f in "$rootfs"/bench/* "$rootfs/usr/bin/cyclictest"; do copy_libs "$f" "$rootfs"; done
-# The kernel's configuration, where the meta record looks for CONFIG_HZ.
-mkdir -p "$rootfs/boot"
-[ -f "$KERNEL_KDIR/.config" ] && cp "$KERNEL_KDIR/.config" "$rootfs/boot/config-$KERNEL_RELEASE"
-(cd "$rootfs" && find . -print0 | LC_ALL=C sort -z |
-	cpio --null -o -H newc -R 0:0 --quiet) | gzip -1 >"$initrd"
+bench_stage_initramfs "$initrd"
+bench_pack_initramfs "$initrd"
 
 # The VM's time limit follows the plan (guest-init.sh): about 15 minutes of
 # guest time for 3 repetitions, scaled, with room for a slow machine.
@@ -154,27 +107,7 @@ cmdline="$cmdline bench_mode=$mode bench_reps=$reps bench_nonce=$nonce bench_acc
 [ "$kernel" = debug ] && cmdline="$cmdline panic_on_warn=1"
 
 step "booting $KERNEL_RELEASE under QEMU ($accel, 2 CPUs, $mode, $reps repetition(s), limit ${limit}s)"
-cpu=max,la57=off
-[ "$accel" = kvm ] && cpu=host
-rm -f "$work/results.raw"
-: >"$work/console.log"
-: >"$work/results.raw"
-: >"$work/qemu.log"
-t_vm=$SECONDS
-timeout -k 10 "$limit" qemu-system-x86_64 \
-	-accel "$accel" -cpu "$cpu" -m "${BENCH_QEMU_MEM:-2048}" -smp 2 \
-	-nographic -no-reboot -monitor none \
-	-serial "file:$work/console.log" -serial "file:$work/results.raw" \
-	-kernel "$KERNEL_IMAGE" -initrd "$initrd" -append "$cmdline" \
-	</dev/null >"$work/qemu.log" 2>&1 &
-qemu=$!
-# Progress: the guest's "# ..." comment lines, as they come.
-tail -n +1 --pid="$qemu" -f "$work/results.raw" 2>/dev/null | tr -d '\r' |
-	grep --line-buffered '^# ' || true
-qrc=0
-wait "$qemu" || qrc=$?
-vm_seconds=$((SECONDS - t_vm))
-tr -d '\r' <"$work/results.raw" >"$work/results.log"
+bench_boot_vm "$initrd" "$limit" "$cmdline"
 
 # Records between the markers; the dmesg dump after them.
 sed -n "/^### bench begin $nonce\$/,/^### bench end $nonce /{/^{/p}" "$work/results.log" >"$out/raw.jsonl"
