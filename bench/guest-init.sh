@@ -91,10 +91,12 @@ if [ "$mode" = smoke ]; then
 	limit_slack=60
 else
 	w1_rates="1000 10000" w1_seconds=5
-	# TIMERS:HZ. The two loads (10M and 1M expirations/s), which
-	# TCG cannot sustain, and two it can (20k/s), where CPU per event is
-	# a cost rather than "one CPU, saturated".
-	w2_loads="10000:1000 1000:1000 1000:20 10000:2" w2_seconds=5
+	# TIMERS:HZ[:aligned]. The two loads (10M and 1M expirations/s),
+	# which TCG cannot sustain, and two it can (20k/s), where CPU per event
+	# is a cost rather than "one CPU, saturated": first expiries spread over
+	# the period (one interrupt per expiration), and aligned (a control
+	# cycle: one interrupt expires all 1000).
+	w2_loads="10000:1000 1000:1000 1000:20 10000:2 1000:20:aligned" w2_seconds=5
 	w3_sizes="1000 100000" w3_ops=${BENCH_W3_OPS:-100000}
 	w4_timers=100000 w4_seconds=3 w4_period_ms=1000
 	limit_slack=120
@@ -222,17 +224,19 @@ w1() {
 
 w2() {
 	for load in $w2_loads; do
-		n=${load%:*} hz=${load#*:}
+		n=${load%%:*} rest=${load#*:}
+		hz=${rest%%:*} phase=spread
+		[ "$rest" = "$hz" ] || phase=${rest#*:}
 		limit=$(($(mul "$w2_seconds" 4) + limit_slack))
-		params="{\"timers\":$n,\"hz\":$hz,\"seconds\":$w2_seconds}"
+		params="{\"timers\":$n,\"hz\":$hz,\"phase\":\"$phase\",\"seconds\":$w2_seconds}"
 		r=0
 		while [ "$r" -lt "$reps" ]; do
 			# shellcheck disable=SC2086 # a list of words
 			for c in $(rotate "$r" $W2_CONTESTANTS); do
-				note "run w2 $c timers=$n hz=$hz rep $((r + 1))/$reps"
+				note "run w2 $c timers=$n hz=$hz $phase rep $((r + 1))/$reps"
 				run_one w2 "$c" "$params" "$r" 0 "$limit" \
 					timerx-bench w2 -c "$c" --timers "$n" --hz "$hz" \
-					--seconds "$w2_seconds" --cpu 1
+					--seconds "$w2_seconds" --cpu 1 --phase "$phase"
 			done
 			r=$((r + 1))
 		done

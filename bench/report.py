@@ -126,25 +126,27 @@ def variant_of(rec):
         return None if v is None else int(v)
     if w == "w2":
         t, hz = num(params.get("timers", result.get("timers"))), num(params.get("hz"))
-        return None if t is None or hz is None else w2_load(int(t), int(hz))
+        phase = params.get("phase", "spread")
+        return None if t is None or hz is None else w2_load(int(t), int(hz), phase)
     v = num(params.get(key))
     if v is None:
         v = num(result.get(key))
     return v
 
 
-def w2_load(timers, hz):
-    """The W2 variant's name: timers × rate, as the tables and targets show it."""
-    return f"{timers} × {hz} Hz"
+def w2_load(timers, hz, phase):
+    """The W2 variant's name: timers × rate (aligned or not), as the tables show it."""
+    return f"{timers} × {hz} Hz" + (", aligned" if phase == "aligned" else "")
 
 
 def w2_load_key(v):
-    """Sort loads by timers, then rate."""
+    """Sort loads by phase, then rate, then timers: saturated loads apart."""
     try:
-        t, hz = v.replace(" Hz", "").split(" × ")
-        return (int(t), int(hz))
+        load, _, phase = v.partition(", ")
+        t, hz = load.replace(" Hz", "").split(" × ")
+        return (phase, int(hz), int(t))
     except (AttributeError, ValueError):
-        return (0, 0)
+        return ("", 0, 0)
 
 
 def group(records):

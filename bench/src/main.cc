@@ -28,6 +28,7 @@ const char usage_text[] =
 	"       timerx-bench w1 -c CONTESTANT --hz N --seconds S [--cpu C] [--priority P]\n"
 	"            CONTESTANT: clock_nanosleep timerfd-epoll io_uring-timeout cyclictest\n"
 	"       timerx-bench w2 -c CONTESTANT --timers N --hz H --seconds S [--cpu C]\n"
+	"                       [--phase spread|aligned]\n"
 	"            CONTESTANT: timerx-poll timerx-uring timerfd-epoll io_uring-timeout\n"
 	"                        posix-timer\n"
 	"       timerx-bench w3 -c CONTESTANT --live N --ops M [--batch B] [--cpu C]\n"
@@ -58,6 +59,7 @@ enum Opt : int {
 	opt_ops,
 	opt_batch,
 	opt_period_ms,
+	opt_phase,
 };
 
 const option long_options[] = {
@@ -71,6 +73,7 @@ const option long_options[] = {
 	{"ops", required_argument, nullptr, opt_ops},
 	{"batch", required_argument, nullptr, opt_batch},
 	{"period-ms", required_argument, nullptr, opt_period_ms},
+	{"phase", required_argument, nullptr, opt_phase},
 	{"help", no_argument, nullptr, opt_help},
 	{nullptr, 0, nullptr, 0},
 };
@@ -123,7 +126,7 @@ const Workload workloads[] = {
 	 {"clock_nanosleep", "timerfd-epoll", "io_uring-timeout", "cyclictest"}},
 	{"w2",
 	 run_w2,
-	 {opt_contestant, opt_timers, opt_hz, opt_seconds, opt_cpu},
+	 {opt_contestant, opt_timers, opt_hz, opt_seconds, opt_cpu, opt_phase},
 	 {opt_contestant, opt_timers, opt_hz, opt_seconds},
 	 {"timerx-poll", "timerx-uring", "timerfd-epoll", "io_uring-timeout", "posix-timer"}},
 	{"w3",
@@ -206,6 +209,12 @@ int dispatch(int argc, char **argv)
 			break;
 		case opt_period_ms:
 			o.period_ms = u64_arg(opt, 1, 3600000);
+			break;
+		case opt_phase:
+			if (std::strcmp(optarg, "aligned") == 0)
+				o.aligned = true;
+			else if (std::strcmp(optarg, "spread") != 0)
+				usage_error("--phase %s: expected spread or aligned", optarg);
 			break;
 		default:
 			usage_error("unknown option %s", argv[optind - 1]);

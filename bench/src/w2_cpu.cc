@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * w2: what N periodic timers cost. N timers at H Hz, first expiries spread
- * evenly over one period (timer i starts at base + i * period / N), one
- * consumer thread pinned to --cpu, for --seconds.
+ * evenly over one period (timer i starts at base + i * period / N), or with
+ * --phase aligned all on the same instants (a control cycle: one interrupt
+ * expires them all), one consumer thread pinned to --cpu, for --seconds.
  *
  * The window starts at `base` (setup done) and ends at t_stop, the first
  * time the loop reads the clock past the end. At t_stop the counters are
@@ -67,12 +68,15 @@ struct State {
 	std::uint64_t n = 0;
 	std::int64_t period = 0;
 	std::int64_t base = 0;
+	bool aligned = false;
 	std::vector<std::uint64_t> seen; /* expirations of timer i seen so far */
 	Counters c;
 	SyscallCounter sc;
 
 	[[nodiscard]] std::int64_t first(std::uint64_t i) const noexcept
 	{
+		if (aligned)
+			return base;
 		/* i < 10^6 and period <= 10^9: the product fits. */
 		return base + static_cast<std::int64_t>(i) * period / static_cast<std::int64_t>(n);
 	}
@@ -610,6 +614,7 @@ int run_w2(const Options &o)
 	State st;
 	st.n = o.timers;
 	st.period = ns_per_s / static_cast<std::int64_t>(o.hz);
+	st.aligned = o.aligned;
 	st.seen.assign(st.n, 0);
 	TimerLimit limit; /* declared first: restored after the context is closed */
 	if (o.contestant.starts_with("timerx") && !limit.ensure(st.n))
@@ -671,6 +676,7 @@ int run_w2(const Options &o)
 	auto &p = rec.params();
 	p.field("timers", o.timers);
 	p.field("hz", o.hz);
+	p.field("phase", o.aligned ? "aligned" : "spread");
 	p.field("seconds", o.seconds);
 	p.field("cpu", static_cast<std::int64_t>(o.cpu));
 	auto &w = rec.result();

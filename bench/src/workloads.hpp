@@ -26,6 +26,8 @@ struct Options {
 	std::uint64_t ops = 0;
 	std::uint64_t batch = 256;
 	std::uint64_t period_ms = 1000;
+	/* w2: first expiries spread over one period, or all on the same instants */
+	bool aligned = false;
 };
 
 int run_meta(const Options &o);
