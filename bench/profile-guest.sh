@@ -42,7 +42,6 @@ while IFS= read -r cmd; do
 	note "profile $i: $cmd"
 	say "### profile-begin $i $cmd"
 	rc=0
-	# shellcheck disable=SC2086 # $cmd is a shell-quoted command line
 	timeout "$limit" perf record -a -g -e cpu-clock -F "$freq" -N -q \
 		-o "/tmp/perf.$i.data" -- sh -c "$cmd" >/tmp/cmd.out 2>/tmp/cmd.err </dev/null || rc=$?
 	cat /tmp/cmd.out >&3
