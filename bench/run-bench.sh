@@ -103,6 +103,13 @@ else
 fi
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 log_buf_len=4M"
+# The guest's TSC fails the kernel's synchronisation check under TCG, and
+# the HPET it falls back to turns every clock_gettime() into a system call
+# plus an emulated MMIO read under QEMU's global lock: tens of µs, with
+# jitter, in every timestamp of every contestant. TCG's TSC is one host
+# clock for all vCPUs, so tell the kernel to trust it, as hardware with an
+# invariant TSC does. BENCH_KERNEL_ARGS replaces this (empty: HPET).
+cmdline="$cmdline ${BENCH_KERNEL_ARGS-tsc=reliable}"
 cmdline="$cmdline bench_mode=$mode bench_reps=$reps bench_nonce=$nonce bench_accel=$accel bench_kernel=$kernel"
 [ "$kernel" = debug ] && cmdline="$cmdline panic_on_warn=1"
 
