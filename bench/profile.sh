@@ -141,6 +141,8 @@ bench_pack_initramfs "$initrd"
 vm_limit=$((120 + ${#cmds[@]} * limit * 2))
 nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 log_buf_len=4M"
+# As run-bench.sh: the TSC, not the HPET, unless BENCH_KERNEL_ARGS says otherwise.
+cmdline="$cmdline ${BENCH_KERNEL_ARGS-tsc=reliable}"
 cmdline="$cmdline bench_mode=profile bench_reps=1 bench_nonce=$nonce bench_accel=$accel bench_kernel=$kernel"
 [ "$kernel" = debug ] && cmdline="$cmdline panic_on_warn=1"
 
