@@ -6,8 +6,8 @@
  */
 #include "commands.hpp"
 #include "latency_report.hpp"
+#include "stop_signals.hpp"
 
-#include <signal.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <time.h>
@@ -50,38 +50,6 @@ constexpr OptSpec opts[] = {
 	{"mode", 0, true, "MODE", "poll, uring (default) or epoll"},
 	{"clock", 0, true, "CLOCK", "monotonic (default), realtime, boottime or tai"},
 	{"soft", 0, false, {}, "softirq expiry (default: hard irq)"},
-};
-
-volatile sig_atomic_t stop_signal = 0;
-
-void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/* SIGINT/SIGTERM end the run; the results are still printed. */
-class SignalScope {
-public:
-	SignalScope()
-	{
-		stop_signal = 0;
-		struct sigaction sa {};
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, &old_int_);
-		sigaction(SIGTERM, &sa, &old_term_);
-	}
-	~SignalScope()
-	{
-		sigaction(SIGINT, &old_int_, nullptr);
-		sigaction(SIGTERM, &old_term_, nullptr);
-	}
-	SignalScope(const SignalScope &) = delete;
-	SignalScope &operator=(const SignalScope &) = delete;
-
-private:
-	struct sigaction old_int_ {};
-	struct sigaction old_term_ {};
 };
 
 std::uint64_t number(const Args &a, std::string_view name, std::uint64_t lo, std::uint64_t hi,
@@ -278,7 +246,7 @@ int cmd_latency(const Args &a, Io &io)
 	const LatencyOptions o = parse_latency(a);
 	if (o.mlockall && ::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		fail(-errno, "mlockall");
-	SignalScope signals;
+	StopSignals signals;
 	LatencyRun run(o);
 	run.start();
 
@@ -293,7 +261,7 @@ int cmd_latency(const Args &a, Io &io)
 	auto next_frame = t0 + every;
 	bool drawn = false;
 	std::vector<std::string> lines(run.threads());
-	while (stop_signal == 0 && !run.all_done()) {
+	while (StopSignals::stop_signal() == 0 && !run.all_done()) {
 		const auto now = clock::now();
 		if (now >= deadline)
 			break;

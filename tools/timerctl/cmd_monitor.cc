@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /* timerctl monitor: print the module's notifications as they come. */
 #include "commands.hpp"
+#include "stop_signals.hpp"
 
-#include <signal.h>
 #include <time.h>
 
 #include <cerrno>
@@ -19,38 +19,6 @@ constexpr OptSpec opts[] = {
 	{"count", 'c', true, "N", "exit after N notifications"},
 	{"timeout", 't', true, "SEC",
 	 "exit after SEC seconds (units: ms, s); with --count, fail if fewer came"}};
-
-volatile sig_atomic_t stop_signal = 0;
-
-void on_signal(int sig)
-{
-	stop_signal = sig;
-}
-
-/* SIGINT/SIGTERM end the loop; no SA_RESTART, so a wait returns -EINTR. */
-class SignalScope {
-public:
-	SignalScope()
-	{
-		stop_signal = 0;
-		struct sigaction sa {};
-		sa.sa_handler = on_signal;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGINT, &sa, &old_int_);
-		sigaction(SIGTERM, &sa, &old_term_);
-	}
-	~SignalScope()
-	{
-		sigaction(SIGINT, &old_int_, nullptr);
-		sigaction(SIGTERM, &old_term_, nullptr);
-	}
-	SignalScope(const SignalScope &) = delete;
-	SignalScope &operator=(const SignalScope &) = delete;
-
-private:
-	struct sigaction old_int_ {};
-	struct sigaction old_term_ {};
-};
 
 std::string timestamp(const timespec &ts)
 {
@@ -172,7 +140,7 @@ std::string format_notification(const timerx::Notification &n, bool json, const 
 int cmd_monitor(const Args &a, Io &io)
 {
 	const MonitorOptions o = parse_monitor(a);
-	SignalScope signals;
+	StopSignals signals;
 	timerx::Monitor m;
 	if (int r = timerx::Monitor::open(m); r < 0) {
 		if (r == -ENOENT)
@@ -184,7 +152,7 @@ int cmd_monitor(const Args &a, Io &io)
 	const auto deadline = o.timeout_ms ? clock::now() + std::chrono::milliseconds(*o.timeout_ms)
 					   : clock::time_point::max();
 	std::uint64_t seen = 0;
-	while (stop_signal == 0) {
+	while (StopSignals::stop_signal() == 0) {
 		int wait_ms = 250; /* bounded: a signal between checks is seen soon */
 		if (o.timeout_ms) {
 			const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -217,7 +185,7 @@ int cmd_monitor(const Args &a, Io &io)
 		if (o.count && ++seen >= *o.count)
 			return exit_ok;
 	}
-	if (stop_signal == 0 && o.count)
+	if (StopSignals::stop_signal() == 0 && o.count)
 		throw Error(exit_failure, "monitor: timed out with " + std::to_string(seen) +
 						  " of " + std::to_string(*o.count) +
 						  " notifications");
