@@ -283,7 +283,13 @@ void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 
 	lockdep_assert_held(&ctx->lock);
 
-	armed = hrtimer_active(&t->hrt);
+	/*
+	 * hrtimer_active() holds while the callback runs, but a one-shot
+	 * timer in its callback has already written its last event: once
+	 * that is seen, the timer must read as idle.
+	 */
+	armed = hrtimer_active(&t->hrt) &&
+		(t->period || !hrtimer_callback_running(&t->hrt));
 	*info = (struct timerx_timer_info) {
 		.timer_id = t->id,
 		.user_data = t->user_data,

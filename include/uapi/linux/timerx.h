@@ -277,7 +277,10 @@ struct timerx_timer_ref {
 	__u64 resv;		/* must be 0 */
 };
 
-/* TIMERX_IOC_GET */
+/*
+ * TIMERX_IOC_GET. A one-shot timer is IDLE from the moment its event is in
+ * the ring; a periodic one stays ARMED until cancelled.
+ */
 enum timerx_timer_state {
 	TIMERX_TIMER_IDLE = 0,
 	TIMERX_TIMER_ARMED = 1,
