@@ -58,6 +58,21 @@ LatencyThreadResult merged(const std::vector<LatencyThreadResult> &threads)
 	return m;
 }
 
+/* What a thread (or all of them, merged) measured, as members of the open object. */
+void json_measured(JsonWriter &w, const LatencyThreadResult &t)
+{
+	w.field("cycles", t.cycles);
+	w.field("overruns", t.overruns);
+	w.field("cpu_user_ns", t.cpu_user_ns);
+	w.field("cpu_sys_ns", t.cpu_sys_ns);
+	w.key("total");
+	json_latency(w, t.total);
+	w.key("kernel");
+	json_latency(w, t.kernel);
+	w.key("delivery");
+	json_latency(w, t.delivery);
+}
+
 const char *expiry_name(timerx::Expiry e)
 {
 	return e == timerx::Expiry::soft ? "soft" : "hard";
@@ -252,30 +267,11 @@ void render_latency_json(std::ostream &out, const LatencyReport &r)
 		w.field("timer_cpu",
 			t.timer_cpu >= 0 ? std::optional<int>(t.timer_cpu) : std::nullopt);
 		w.field("interval_us", t.interval_us);
-		w.field("cycles", t.cycles);
-		w.field("overruns", t.overruns);
-		w.field("cpu_user_ns", t.cpu_user_ns);
-		w.field("cpu_sys_ns", t.cpu_sys_ns);
-		w.key("total");
-		json_latency(w, t.total);
-		w.key("kernel");
-		json_latency(w, t.kernel);
-		w.key("delivery");
-		json_latency(w, t.delivery);
+		json_measured(w, t);
 		w.end_object();
 	}
 	w.end_array();
-	const LatencyThreadResult all = merged(r.threads);
-	w.field("cycles", all.cycles);
-	w.field("overruns", all.overruns);
-	w.field("cpu_user_ns", all.cpu_user_ns);
-	w.field("cpu_sys_ns", all.cpu_sys_ns);
-	w.key("total");
-	json_latency(w, all.total);
-	w.key("kernel");
-	json_latency(w, all.kernel);
-	w.key("delivery");
-	json_latency(w, all.delivery);
+	json_measured(w, merged(r.threads));
 	if (o.histogram_us != 0) {
 		w.key("histogram").begin_object();
 		w.field("bucket_us", 1U);
