@@ -8,6 +8,7 @@
  */
 
 #include <linux/build_bug.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <uapi/linux/timerx.h>
 
@@ -67,7 +68,7 @@ static int timerx_cmd_get(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
 
 static int timerx_cmd_flush(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
 {
-	return timerx_ring_flush(&ctx->ring);
+	return timerx_ctx_flush(ctx);
 }
 
 static int timerx_cmd_ctx_info(struct timerx_ctx *ctx,
@@ -200,12 +201,14 @@ long timerx_cmd_ioctl(struct timerx_ctx *ctx, unsigned int nr_ioctl,
 
 /*
  * @payload is the SQE's command area (@avail bytes), which userspace may
- * still be writing: it is copied once, then only the copy is used.
+ * still be writing: it is copied once, then only the copy is used. What
+ * follows the command's struct is reserved, like any reserved field.
  */
 int timerx_cmd_uring(struct timerx_ctx *ctx, u32 cmd_op, const void *payload,
 		     size_t avail, bool nonblock)
 {
 	const struct timerx_command *cmd = timerx_cmd_lookup(cmd_op);
+	u8 area[TIMERX_URING_AREA_MAX];
 	union timerx_cmd_payload p = {};
 	size_t size;
 
@@ -214,8 +217,11 @@ int timerx_cmd_uring(struct timerx_ctx *ctx, u32 cmd_op, const void *payload,
 	if (!cmd->uring)
 		return -EOPNOTSUPP;
 	size = _IOC_SIZE(cmd_op);
-	if (size > avail)
+	if (size > avail || avail > sizeof(area))
 		return -EINVAL;
-	memcpy(&p, payload, size);
+	memcpy(area, payload, avail);
+	if (memchr_inv(area + size, 0, avail - size))
+		return -EINVAL;
+	memcpy(&p, area, size);
 	return timerx_cmd_exec(ctx, cmd, &p, nonblock);
 }

@@ -13,13 +13,16 @@
 #include "uring.h"
 
 struct pid;
+struct timerx_user;
 
 /*
- * One open of /dev/timerx. @lock serialises every command; it is never
- * taken by the hrtimer callbacks (they only take ring.lock), and never
- * held across copy_{from,to}_user (mmap holds mmap_lock and must not wait
- * for it). The control plane reaches contexts through the registry
- * (registry.c) and takes @lock after the registry's lock.
+ * One open of /dev/timerx. @lock serialises every command and every flush
+ * (poll, read and the io_uring WAIT flush too: a flush restarts parked
+ * timers, which only a holder of @lock may touch); it is never taken by
+ * the hrtimer callbacks (they only take ring.lock), and never held across
+ * copy_{from,to}_user (mmap holds mmap_lock and must not wait for it).
+ * The control plane reaches contexts through the registry (registry.c)
+ * and takes @lock after the registry's lock.
  */
 struct timerx_ctx {
 	u32 id;				/* system-wide */
@@ -35,6 +38,8 @@ struct timerx_ctx {
 	struct pid *owner_pid;
 	kuid_t owner_uid;
 	char owner_comm[TASK_COMM_LEN];
+	struct timerx_user *user;	/* owner_uid's limits and counts */
+	u64 net_cookie;			/* the opener's network namespace */
 
 	struct timerx_notify notify;
 	struct timerx_hist_shared lateness;	/* every timer's callbacks */

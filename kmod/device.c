@@ -10,8 +10,10 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/nsproxy.h>
 #include <linux/pid.h>
 #include <linux/slab.h>
+#include <net/net_namespace.h>
 
 #include "cmd.h"
 #include "context.h"
@@ -19,13 +21,35 @@
 #include "registry.h"
 #include "timer.h"
 #include "uring.h"
+#include "user.h"
 
 static void timerx_ctx_free(struct timerx_ctx *ctx)
 {
 	timerx_ring_destroy(&ctx->ring);
 	put_pid(ctx->owner_pid);
+	if (ctx->user) {
+		timerx_user_uncharge_context(ctx->user);
+		timerx_user_put(ctx->user);
+	}
 	mutex_destroy(&ctx->lock);
 	kvfree(ctx);
+}
+
+/* The context's owner: who pays for it, and whose limits apply. */
+static int timerx_ctx_charge(struct timerx_ctx *ctx, struct file *file)
+{
+	struct timerx_user *user = timerx_user_get(file->f_cred->euid);
+	int ret;
+
+	if (!user)
+		return -ENOMEM;
+	ret = timerx_user_charge_context(user);
+	if (ret) {
+		timerx_user_put(user);
+		return ret;
+	}
+	ctx->user = user;
+	return 0;
 }
 
 static int timerx_open(struct inode *inode, struct file *file)
@@ -46,7 +70,13 @@ static int timerx_open(struct inode *inode, struct file *file)
 	ctx->owner_pid = get_pid(task_tgid(current));
 	ctx->owner_uid = file->f_cred->euid;
 	get_task_comm(ctx->owner_comm, current);
+	ctx->net_cookie = current->nsproxy->net_ns->net_cookie;
 
+	ret = timerx_ctx_charge(ctx, file);
+	if (ret < 0) {
+		timerx_ctx_free(ctx);
+		return ret;
+	}
 	ret = timerx_registry_add(ctx);
 	if (ret < 0) {
 		timerx_ctx_free(ctx);
@@ -74,10 +104,15 @@ static int timerx_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Every close(), not only the last: pending io_uring waits end here. */
+/*
+ * Every close(), not only the last: the io_uring waits that the closing
+ * file table (@id: a process and its threads) submitted end here. A
+ * forked child or an exec'd copy closing its own descriptor leaves its
+ * parent's waits alone.
+ */
 static int timerx_flush(struct file *file, fl_owner_t id)
 {
-	timerx_uring_cancel_waits(file->private_data);
+	timerx_uring_cancel_waits(file->private_data, id);
 	return 0;
 }
 
@@ -93,10 +128,22 @@ static int timerx_mmap(struct file *file, struct vm_area_struct *vma)
 	return timerx_ring_mmap(&ctx->ring, vma);
 }
 
+/* poll() and read() deliver what waits for room, as FLUSH would. */
+static void timerx_flush_pending(void *arg)
+{
+	struct timerx_ctx *ctx = arg;
+
+	mutex_lock(&ctx->lock);
+	timerx_ctx_flush(ctx);
+	mutex_unlock(&ctx->lock);
+}
+
 static __poll_t timerx_poll(struct file *file, struct poll_table_struct *wait)
 {
 	struct timerx_ctx *ctx = file->private_data;
 
+	if (timerx_ring_is_setup(&ctx->ring))
+		timerx_flush_pending(ctx);
 	return timerx_ring_poll(&ctx->ring, file, wait);
 }
 
@@ -106,7 +153,8 @@ static ssize_t timerx_read(struct file *file, char __user *buf, size_t count,
 	struct timerx_ctx *ctx = file->private_data;
 
 	return timerx_ring_read(&ctx->ring, buf, count,
-				file->f_flags & O_NONBLOCK);
+				file->f_flags & O_NONBLOCK,
+				timerx_flush_pending, ctx);
 }
 
 static const struct file_operations timerx_fops = {

@@ -7,15 +7,19 @@
 
 #include "context.h"
 #include "netlink.h"
+#include "stats.h"
 #include "timer.h"
 
 static int __init timerx_init(void)
 {
 	int ret;
 
-	ret = timerx_timer_cache_init();
+	ret = timerx_stats_init();
 	if (ret)
 		return ret;
+	ret = timerx_timer_cache_init();
+	if (ret)
+		goto err_stats;
 	/* Before the device: opening a context notifies the family. */
 	ret = timerx_nl_init();
 	if (ret)
@@ -30,6 +34,8 @@ err_nl:
 	timerx_nl_exit();
 err_cache:
 	timerx_timer_cache_destroy();
+err_stats:
+	timerx_stats_exit();
 	return ret;
 }
 
@@ -38,6 +44,7 @@ static void __exit timerx_exit(void)
 	timerx_device_exit();
 	timerx_nl_exit();
 	timerx_timer_cache_destroy();
+	timerx_stats_exit();
 }
 
 module_init(timerx_init);

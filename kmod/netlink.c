@@ -21,12 +21,15 @@
 #include <linux/pid_namespace.h>
 #include <linux/slab.h>
 #include <net/genetlink.h>
+#include <net/net_namespace.h>
+#include <net/sock.h>
 
 #include "context.h"
 #include "hist.h"
 #include "netlink.h"
 #include "params.h"
 #include "registry.h"
+#include "stats.h"
 #include "timer.h"
 
 static struct genl_family timerx_nl_family;
@@ -42,23 +45,47 @@ static size_t timerx_nl_msg_size(void)
 				    sizeof(struct timerx_hist_bucket)) + 1024;
 }
 
-/* Who is asking: reading is open to all, but the scope differs. */
+/*
+ * Who is asking: reading is open to all, but the scope differs. Both the
+ * process that opened the socket and the one sending on it must be
+ * entitled to what a request shows (CVE-2014-0181's lesson: a socket
+ * handed to a privileged process must not borrow its credentials), and a
+ * context is seen in the network namespace it was opened in, except by
+ * an administrator of the initial namespaces.
+ */
 struct timerx_nl_viewer {
-	kuid_t euid;
-	bool admin;
+	kuid_t opener_euid;
+	kuid_t sender_euid;
+	bool admin;		/* both have CAP_SYS_ADMIN in init_user_ns */
+	bool all_netns;		/* admin, asking from init_net */
+	u64 net_cookie;
 };
 
-static void timerx_nl_viewer_init(struct timerx_nl_viewer *v)
+static void timerx_nl_viewer_init(struct timerx_nl_viewer *v,
+				  struct sk_buff *skb)
 {
-	v->euid = current_euid();
+	struct sock *sk = NETLINK_CB(skb).sk;
+	const struct file *file = sk->sk_socket ? sk->sk_socket->file : NULL;
+	struct net *net = sock_net(sk);
+
+	v->sender_euid = current_euid();
+	v->opener_euid = file ? file->f_cred->euid : INVALID_UID;
 	/* No audit record for every unprivileged "timerctl list". */
-	v->admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	v->admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN) && file &&
+		   file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
+	v->all_netns = v->admin && net_eq(net, &init_net);
+	v->net_cookie = net->net_cookie;
 }
 
 static bool timerx_nl_may_see(const struct timerx_nl_viewer *v,
 			      const struct timerx_ctx *ctx)
 {
-	return v->admin || uid_eq(ctx->owner_uid, v->euid);
+	if (v->all_netns)
+		return true;
+	if (ctx->net_cookie != v->net_cookie)
+		return false;
+	return v->admin || (uid_eq(ctx->owner_uid, v->sender_euid) &&
+			    uid_eq(ctx->owner_uid, v->opener_euid));
 }
 
 static int timerx_nl_put_u64(struct sk_buff *skb, int type, u64 value)
@@ -231,7 +258,7 @@ struct timerx_nl_reply {
 static int timerx_nl_reply_alloc(struct timerx_nl_reply *r)
 {
 	r->msg = genlmsg_new(timerx_nl_msg_size(), GFP_KERNEL);
-	r->snap = kmalloc(sizeof(*r->snap), GFP_KERNEL);
+	r->snap = kmalloc(sizeof(*r->snap), GFP_KERNEL_ACCOUNT);
 	return r->msg && r->snap ? 0 : -ENOMEM;
 }
 
@@ -256,7 +283,7 @@ static int timerx_nl_ctx_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (GENL_REQ_ATTR_CHECK(info, TIMERX_NL_A_CTX_ID))
 		return -EINVAL;
-	timerx_nl_viewer_init(&v);
+	timerx_nl_viewer_init(&v, skb);
 	ret = timerx_nl_reply_alloc(&r);
 	if (ret)
 		return timerx_nl_reply_end(&r, info, ret);
@@ -286,7 +313,7 @@ static int timerx_nl_timer_get_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, TIMERX_NL_A_CTX_ID) ||
 	    GENL_REQ_ATTR_CHECK(info, TIMERX_NL_A_TIMER_ID))
 		return -EINVAL;
-	timerx_nl_viewer_init(&v);
+	timerx_nl_viewer_init(&v, skb);
 	ret = timerx_nl_reply_alloc(&r);
 	if (ret)
 		return timerx_nl_reply_end(&r, info, ret);
@@ -314,12 +341,17 @@ static int timerx_nl_timer_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return timerx_nl_reply_end(&r, info, ret);
 }
 
+/* What a dump keeps beside cb->ctx, which is too small for it. */
+struct timerx_nl_dump_ext {
+	struct timerx_nl_viewer viewer;
+	struct timerx_hist_snap snap;
+};
+
 /* Dump position and scope, kept in cb->ctx between messages. */
 struct timerx_nl_dump {
-	struct timerx_hist_snap *snap;
+	struct timerx_nl_dump_ext *ext;
 	unsigned long ctx_id;		/* next context to visit */
 	unsigned long timer_id;		/* next timer in it; 0: from the start */
-	struct timerx_nl_viewer viewer;
 	u32 filter;			/* only this context, if not 0 */
 	u32 seq;			/* cb->seq: bumped on a relevant change */
 	u32 registry_gen;		/* timerx_generation() at the last call */
@@ -339,20 +371,24 @@ static int timerx_nl_dump_start(struct netlink_callback *cb)
 	struct nlattr *filter = attrs ? attrs[TIMERX_NL_A_CTX_ID] : NULL;
 	int ret = 0;
 
-	timerx_nl_viewer_init(&d->viewer);
+	d->ext = kmalloc(sizeof(*d->ext), GFP_KERNEL_ACCOUNT);
+	if (!d->ext)
+		return -ENOMEM;
+	timerx_nl_viewer_init(&d->ext->viewer, cb->skb);
 	if (filter) {
 		timerx_registry_lock();
-		if (!timerx_nl_find_ctx(&d->viewer, filter, cb->extack))
+		if (!timerx_nl_find_ctx(&d->ext->viewer, filter, cb->extack))
 			ret = -ENOENT;
 		timerx_registry_unlock();
-		if (ret)
+		if (ret) {
+			/* .done does not run when .start fails. */
+			kfree(d->ext);
+			d->ext = NULL;
 			return ret;
+		}
 		d->filter = nla_get_u32(filter);
 		d->ctx_id = d->filter;
 	}
-	d->snap = kmalloc(sizeof(*d->snap), GFP_KERNEL);
-	if (!d->snap)
-		return -ENOMEM;
 	/* Not 0: that turns the core's consistency check off. */
 	d->seq = 1;
 	d->registry_gen = timerx_generation();
@@ -363,7 +399,7 @@ static int timerx_nl_dump_start(struct netlink_callback *cb)
 
 static int timerx_nl_dump_done(struct netlink_callback *cb)
 {
-	kfree(timerx_nl_dump_state(cb)->snap);
+	kfree(timerx_nl_dump_state(cb)->ext);
 	return 0;
 }
 
@@ -399,12 +435,12 @@ static int timerx_nl_ctx_dumpit(struct sk_buff *skb, struct netlink_callback *cb
 	for (; (ctx = timerx_registry_next(&d->ctx_id)); d->ctx_id++) {
 		if (d->filter && ctx->id != d->filter)
 			break;
-		if (!timerx_nl_may_see(&d->viewer, ctx))
+		if (!timerx_nl_may_see(&d->ext->viewer, ctx))
 			continue;
 		mutex_lock(&ctx->lock);
 		ret = timerx_nl_fill_ctx(skb, ctx, NETLINK_CB(cb->skb).portid,
 					 cb->nlh->nlmsg_seq, NLM_F_MULTI, cb,
-					 d->snap);
+					 &d->ext->snap);
 		mutex_unlock(&ctx->lock);
 		if (ret)
 			break;
@@ -439,7 +475,7 @@ static int timerx_nl_timer_dumpit(struct sk_buff *skb,
 	timerx_nl_dump_check_registry(d, cb);
 	for (; (ctx = timerx_nl_timer_dump_ctx(d));
 	     d->ctx_id++, d->timer_id = 0) {
-		if (!timerx_nl_may_see(&d->viewer, ctx))
+		if (!timerx_nl_may_see(&d->ext->viewer, ctx))
 			continue;
 		mutex_lock(&ctx->lock);
 		/* Resuming inside this context: did its timers change? */
@@ -449,7 +485,7 @@ static int timerx_nl_timer_dumpit(struct sk_buff *skb,
 			ret = timerx_nl_fill_timer(skb, ctx, t,
 						   NETLINK_CB(cb->skb).portid,
 						   cb->nlh->nlmsg_seq,
-						   NLM_F_MULTI, cb, d->snap);
+						   NLM_F_MULTI, cb, &d->ext->snap);
 			if (ret)
 				break;
 		}
@@ -469,14 +505,13 @@ static int timerx_nl_stats_doit(struct sk_buff *skb, struct genl_info *info)
 	void *hdr;
 	int ret = -ENOMEM;
 
-	tot = kmalloc(sizeof(*tot), GFP_KERNEL);
+	tot = kmalloc(sizeof(*tot), GFP_KERNEL_ACCOUNT);
 	msg = genlmsg_new(timerx_nl_msg_size(), GFP_KERNEL);
 	if (!tot || !msg)
 		goto err;
 
-	timerx_registry_lock();
-	timerx_registry_totals(tot);
-	timerx_registry_unlock();
+	/* Kept totals: no walk over the contexts, no lock open() needs. */
+	timerx_stats_totals(tot);
 
 	ret = -EMSGSIZE;
 	hdr = genlmsg_put_reply(msg, info, &timerx_nl_family, 0,
@@ -521,7 +556,14 @@ static int timerx_nl_put_config(struct sk_buff *msg)
 			      READ_ONCE(timerx_alarm_lateness_ns),
 			      TIMERX_NL_CONFIG_A_PAD) ||
 	    nla_put_u32(msg, TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS,
-			READ_ONCE(timerx_alarm_interval_ms))) {
+			READ_ONCE(timerx_alarm_interval_ms)) ||
+	    nla_put_u32(msg, TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER,
+			READ_ONCE(timerx_max_contexts_per_user)) ||
+	    nla_put_u32(msg, TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER,
+			READ_ONCE(timerx_max_timers_per_user)) ||
+	    nla_put_u64_64bit(msg, TIMERX_NL_CONFIG_A_MAX_USER_RATE,
+			      READ_ONCE(timerx_max_user_rate),
+			      TIMERX_NL_CONFIG_A_PAD)) {
 		nla_nest_cancel(msg, nest);
 		return -EMSGSIZE;
 	}
@@ -576,6 +618,21 @@ static struct netlink_range_validation timerx_nl_alarm_interval_range = {
 	.max = TIMERX_ALARM_INTERVAL_MAX,
 };
 
+static struct netlink_range_validation timerx_nl_max_contexts_user_range = {
+	.min = TIMERX_MAX_CONTEXTS_USER_MIN,
+	.max = TIMERX_MAX_CONTEXTS_USER_MAX,
+};
+
+static struct netlink_range_validation timerx_nl_max_timers_user_range = {
+	.min = TIMERX_MAX_TIMERS_USER_MIN,
+	.max = TIMERX_MAX_TIMERS_USER_MAX,
+};
+
+static struct netlink_range_validation timerx_nl_max_user_rate_range = {
+	.min = TIMERX_MAX_USER_RATE_MIN,
+	.max = TIMERX_MAX_USER_RATE_MAX,
+};
+
 static const struct nla_policy
 timerx_nl_config_policy[TIMERX_NL_CONFIG_A_MAX + 1] = {
 	[TIMERX_NL_CONFIG_A_PAD] = { .type = NLA_REJECT },
@@ -590,6 +647,13 @@ timerx_nl_config_policy[TIMERX_NL_CONFIG_A_MAX + 1] = {
 		NLA_POLICY_FULL_RANGE(NLA_U64, &timerx_nl_alarm_lateness_range),
 	[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS] =
 		NLA_POLICY_FULL_RANGE(NLA_U32, &timerx_nl_alarm_interval_range),
+	[TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER] =
+		NLA_POLICY_FULL_RANGE(NLA_U32,
+				      &timerx_nl_max_contexts_user_range),
+	[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER] =
+		NLA_POLICY_FULL_RANGE(NLA_U32, &timerx_nl_max_timers_user_range),
+	[TIMERX_NL_CONFIG_A_MAX_USER_RATE] =
+		NLA_POLICY_FULL_RANGE(NLA_U64, &timerx_nl_max_user_rate_range),
 };
 
 static int timerx_nl_config_set_doit(struct sk_buff *skb,
@@ -637,6 +701,15 @@ static int timerx_nl_config_set_doit(struct sk_buff *skb,
 	a = tb[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS];
 	if (a)
 		WRITE_ONCE(timerx_alarm_interval_ms, nla_get_u32(a));
+	a = tb[TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER];
+	if (a)
+		WRITE_ONCE(timerx_max_contexts_per_user, nla_get_u32(a));
+	a = tb[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER];
+	if (a)
+		WRITE_ONCE(timerx_max_timers_per_user, nla_get_u32(a));
+	a = tb[TIMERX_NL_CONFIG_A_MAX_USER_RATE];
+	if (a)
+		WRITE_ONCE(timerx_max_user_rate, nla_get_u64(a));
 
 	return timerx_nl_config_reply(info, TIMERX_NL_CMD_CONFIG_SET);
 }

@@ -14,6 +14,9 @@ unsigned long timerx_min_period_ns = 100 * NSEC_PER_USEC;
 bool timerx_histograms = true;
 unsigned long timerx_alarm_lateness_ns;
 unsigned int timerx_alarm_interval_ms = MSEC_PER_SEC;
+unsigned int timerx_max_contexts_per_user = 1024;
+unsigned int timerx_max_timers_per_user = 65536;
+unsigned long timerx_max_user_rate = 100000;
 
 static int timerx_param_set_ulong(const char *val, const struct kernel_param *kp,
 				  unsigned long min, unsigned long max)
@@ -118,3 +121,51 @@ module_param_cb(alarm_interval_ms, &alarm_interval_ops,
 		&timerx_alarm_interval_ms, 0644);
 MODULE_PARM_DESC(alarm_interval_ms,
 		 "Least time between two alarm or overflow notifications of one context, in ms (default 1000, 1..3600000)");
+
+static int max_contexts_user_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, TIMERX_MAX_CONTEXTS_USER_MIN,
+				     TIMERX_MAX_CONTEXTS_USER_MAX);
+}
+
+static const struct kernel_param_ops max_contexts_user_ops = {
+	.set = max_contexts_user_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_contexts_per_user, &max_contexts_user_ops,
+		&timerx_max_contexts_per_user, 0644);
+MODULE_PARM_DESC(max_contexts_per_user,
+		 "Contexts one uid may hold open, without CAP_SYS_RESOURCE (default 1024, 1..1048576)");
+
+static int max_timers_user_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, TIMERX_MAX_TIMERS_USER_MIN,
+				     TIMERX_MAX_TIMERS_USER_MAX);
+}
+
+static const struct kernel_param_ops max_timers_user_ops = {
+	.set = max_timers_user_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_timers_per_user, &max_timers_user_ops,
+		&timerx_max_timers_per_user, 0644);
+MODULE_PARM_DESC(max_timers_per_user,
+		 "Timers one uid may hold in all its contexts, without CAP_SYS_RESOURCE (default 65536, 1..16777216)");
+
+static int max_user_rate_set(const char *val, const struct kernel_param *kp)
+{
+	return timerx_param_set_ulong(val, kp, TIMERX_MAX_USER_RATE_MIN,
+				      TIMERX_MAX_USER_RATE_MAX);
+}
+
+static const struct kernel_param_ops max_user_rate_ops = {
+	.set = max_user_rate_set,
+	.get = param_get_ulong,
+};
+
+module_param_cb(max_user_rate, &max_user_rate_ops, &timerx_max_user_rate,
+		0644);
+MODULE_PARM_DESC(max_user_rate,
+		 "Expirations per second one uid's armed periodic timers may add up to, without CAP_SYS_NICE (default 100000, 1..10^10)");

@@ -20,6 +20,9 @@ extern unsigned long timerx_min_period_ns;
 extern bool timerx_histograms;
 extern unsigned long timerx_alarm_lateness_ns;
 extern unsigned int timerx_alarm_interval_ms;
+extern unsigned int timerx_max_contexts_per_user;
+extern unsigned int timerx_max_timers_per_user;
+extern unsigned long timerx_max_user_rate;
 
 #define TIMERX_MAX_TIMERS_MIN		1
 #define TIMERX_MAX_TIMERS_MAX		BIT(20)
@@ -29,6 +32,12 @@ extern unsigned int timerx_alarm_interval_ms;
 #define TIMERX_ALARM_LATENESS_MAX	(10 * NSEC_PER_SEC)
 #define TIMERX_ALARM_INTERVAL_MIN	1
 #define TIMERX_ALARM_INTERVAL_MAX	(3600 * MSEC_PER_SEC)
+#define TIMERX_MAX_CONTEXTS_USER_MIN	1
+#define TIMERX_MAX_CONTEXTS_USER_MAX	BIT(20)
+#define TIMERX_MAX_TIMERS_USER_MIN	1
+#define TIMERX_MAX_TIMERS_USER_MAX	BIT(24)
+#define TIMERX_MAX_USER_RATE_MIN	1
+#define TIMERX_MAX_USER_RATE_MAX	(10 * NSEC_PER_SEC)
 
 /* The range alone cannot say "power of two". */
 static inline bool timerx_max_ring_entries_valid(u64 n)

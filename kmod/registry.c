@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Every live context by id, the totals of closed ones, and the generation
- * counter that tells dumps about contexts opened or closed meanwhile.
+ * Every live context by id, and the generation counter that tells dumps
+ * about contexts opened or closed meanwhile.
  *
  * A context is removed under the registry mutex before it is freed, so the
  * control plane, holding that mutex, can take the context's own mutex and
@@ -21,11 +21,6 @@ static u32 timerx_next_ctx_id;
 static unsigned int timerx_nr_contexts;
 static atomic_t timerx_gen;
 
-/* What closed contexts contributed, under timerx_registry_mutex. */
-static struct timerx_totals timerx_retired = {
-	.lateness.min = U64_MAX,
-};
-
 unsigned int timerx_generation(void)
 {
 	return atomic_read(&timerx_gen);
@@ -44,7 +39,7 @@ int timerx_registry_add(struct timerx_ctx *ctx)
 	ret = xa_alloc_cyclic(&timerx_contexts, &ctx->id, ctx, xa_limit_31b,
 			      &timerx_next_ctx_id, GFP_KERNEL);
 	if (ret >= 0) {
-		timerx_nr_contexts++;
+		WRITE_ONCE(timerx_nr_contexts, timerx_nr_contexts + 1);
 		timerx_generation_bump();
 		ret = 0;
 	}
@@ -52,21 +47,11 @@ int timerx_registry_add(struct timerx_ctx *ctx)
 	return ret;
 }
 
-/* After the context's timers are gone: its counters are final. */
 void timerx_registry_remove(struct timerx_ctx *ctx)
 {
-	struct timerx_ring_stats st;
-
-	timerx_ring_stats(&ctx->ring, &st);
-
 	mutex_lock(&timerx_registry_mutex);
 	xa_erase(&timerx_contexts, ctx->id);
-	timerx_nr_contexts--;
-	timerx_retired.fires += st.fires;
-	timerx_retired.expirations += st.expirations;
-	timerx_retired.events += st.events;
-	timerx_retired.ring_full += st.ring_full;
-	timerx_hist_snap_add_shared(&timerx_retired.lateness, &ctx->lateness);
+	WRITE_ONCE(timerx_nr_contexts, timerx_nr_contexts - 1);
 	timerx_generation_bump();
 	mutex_unlock(&timerx_registry_mutex);
 }
@@ -74,6 +59,11 @@ void timerx_registry_remove(struct timerx_ctx *ctx)
 bool timerx_registry_empty(void)
 {
 	return xa_empty(&timerx_contexts);
+}
+
+u32 timerx_registry_count(void)
+{
+	return READ_ONCE(timerx_nr_contexts);
 }
 
 void timerx_registry_lock(void)
@@ -96,25 +86,4 @@ struct timerx_ctx *timerx_registry_next(unsigned long *id)
 {
 	lockdep_assert_held(&timerx_registry_mutex);
 	return xa_find(&timerx_contexts, id, ULONG_MAX, XA_PRESENT);
-}
-
-void timerx_registry_totals(struct timerx_totals *t)
-{
-	struct timerx_ring_stats st;
-	struct timerx_ctx *ctx;
-	unsigned long id;
-
-	lockdep_assert_held(&timerx_registry_mutex);
-
-	*t = timerx_retired;
-	t->contexts = timerx_nr_contexts;
-	xa_for_each(&timerx_contexts, id, ctx) {
-		timerx_ring_stats(&ctx->ring, &st);
-		t->timers += READ_ONCE(ctx->nr_timers);
-		t->fires += st.fires;
-		t->expirations += st.expirations;
-		t->events += st.events;
-		t->ring_full += st.ring_full;
-		timerx_hist_snap_add_shared(&t->lateness, &ctx->lateness);
-	}
 }

@@ -11,7 +11,12 @@
  *   "used = tail - head" outside [0, entries] means the ring is full, so
  *   the slot written is always tail & mask, inside the ring.
  * - Expirations that do not fit stay pending on their timer and are
- *   folded into its next event: none is lost.
+ *   folded into its next event: none is lost. A periodic timer left with
+ *   pending expirations parks (timer.c): its hrtimer stops until a flush
+ *   has delivered them, and the flush then counts the periods that
+ *   elapsed meanwhile and hands the timer back to be restarted.
+ * - read(2) and every readiness check use the kernel's tail; the
+ *   mapping's copy of it is only ever written.
  * - Wakeups are never done from the callback: wake_up() takes a spinlock_t,
  *   a sleeping lock on PREEMPT_RT. The callback queues an irq_work, which
  *   runs in hard irq on !RT and in a kthread on RT, and wakes from there.
@@ -19,18 +24,18 @@
 
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/overflow.h>
 #include <linux/poll.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/user.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "params.h"
 #include "ring.h"
+#include "stats.h"
 #include "timer.h"
-
-/* Events one flush writes per lock hold: bounds irqs-off time. */
-#define TIMERX_FLUSH_BATCH	64
 
 static void timerx_ring_wake_fn(struct irq_work *work)
 {
@@ -49,11 +54,57 @@ void timerx_ring_init(struct timerx_ring *ring)
 	mutex_init(&ring->read_lock);
 }
 
-/* Called once no timer can fire any more. */
+/*
+ * Locked memory, as io_uring and perf rings count it: the pages are
+ * pinned for the context's life, so they count against the caller's
+ * RLIMIT_MEMLOCK unless it may lock memory at will.
+ */
+static int timerx_ring_charge_memlock(struct timerx_ring *ring,
+				      unsigned int nr_pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	struct user_struct *user;
+	long cur;
+
+	if (capable(CAP_IPC_LOCK))
+		return 0;
+	user = get_uid(current_user());
+	cur = atomic_long_read(&user->locked_vm);
+	do {
+		if ((unsigned long)cur + nr_pages > limit) {
+			free_uid(user);
+			return -ENOMEM;
+		}
+	} while (!atomic_long_try_cmpxchg(&user->locked_vm, &cur,
+					  cur + nr_pages));
+	ring->memlock_user = user;
+	return 0;
+}
+
+static void timerx_ring_free_pages(struct timerx_ring *ring)
+{
+	unsigned int i;
+
+	for (i = 0; i < ring->nr_pages; i++)
+		if (ring->pages[i])
+			__free_page(ring->pages[i]);
+	kvfree(ring->pages);
+	ring->pages = NULL;
+	if (ring->memlock_user) {
+		atomic_long_sub(ring->nr_pages, &ring->memlock_user->locked_vm);
+		free_uid(ring->memlock_user);
+		ring->memlock_user = NULL;
+	}
+	ring->nr_pages = 0;
+}
+
+/* Called once no timer can fire and no mapping exists any more. */
 void timerx_ring_destroy(struct timerx_ring *ring)
 {
 	irq_work_sync(&ring->wake_work);
-	vfree(ring->hdr);
+	if (ring->hdr)
+		vunmap(ring->hdr);
+	timerx_ring_free_pages(ring);
 	mutex_destroy(&ring->read_lock);
 }
 
@@ -68,11 +119,14 @@ bool timerx_ring_is_setup(struct timerx_ring *ring)
 	return timerx_ring_hdr(ring);
 }
 
+/* Under the context's lock: SETUP_RING is a command. */
 int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
 {
 	struct timerx_ring_hdr *hdr;
 	size_t events_offset = sizeof(*hdr);
+	unsigned int i;
 	size_t len;
+	int ret;
 
 	if (p->flags)
 		return -EOPNOTSUPP;
@@ -86,9 +140,25 @@ int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
 
 	len = PAGE_ALIGN(events_offset +
 			 (size_t)p->entries * sizeof(struct timerx_event));
-	hdr = vmalloc_user(len);
-	if (!hdr)
+	ring->nr_pages = len >> PAGE_SHIFT;
+	ring->pages = kvcalloc(ring->nr_pages, sizeof(*ring->pages),
+			       GFP_KERNEL_ACCOUNT);
+	if (!ring->pages) {
+		ring->nr_pages = 0;
 		return -ENOMEM;
+	}
+	ret = timerx_ring_charge_memlock(ring, ring->nr_pages);
+	if (ret)
+		goto err;
+	ret = -ENOMEM;
+	for (i = 0; i < ring->nr_pages; i++) {
+		ring->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		if (!ring->pages[i])
+			goto err;
+	}
+	hdr = vmap(ring->pages, ring->nr_pages, VM_MAP, PAGE_KERNEL);
+	if (!hdr)
+		goto err;
 
 	hdr->entries = p->entries;
 	hdr->mask = p->entries - 1;
@@ -102,6 +172,10 @@ int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
 	p->events_offset = events_offset;
 	p->mmap_len = len;
 	return 0;
+
+err:
+	timerx_ring_free_pages(ring);
+	return ret;
 }
 
 static bool timerx_ring_has_room(struct timerx_ring *ring)
@@ -128,28 +202,31 @@ static void timerx_ring_write(struct timerx_ring *ring,
 
 /*
  * Write @n expirations of @t, the first expected at @expected, folded into
- * as few events as the u32 overrun allows. What does not fit stays pending
- * on @t, in order. Returns the number of events written.
+ * as few events as the u32 overrun allows, at most @budget of them. What
+ * does not fit stays pending on @t, in order. Returns the number of
+ * events written.
  */
 static unsigned int timerx_ring_emit(struct timerx_ring *ring,
 				     struct timerx_timer *t, ktime_t expected,
-				     ktime_t actual, u64 n)
+				     ktime_t actual, u64 n, unsigned int budget)
 {
 	unsigned int written = 0;
 
 	lockdep_assert_held(&ring->lock);
 
-	while (n && timerx_ring_has_room(ring)) {
+	while (n && written < budget && timerx_ring_has_room(ring)) {
 		u64 chunk = min_t(u64, n, (u64)U32_MAX + 1);
 
 		timerx_ring_write(ring, t, expected, actual, chunk - 1);
-		expected = ktime_add(expected, t->period * chunk);
 		n -= chunk;
 		written++;
+		if (n)
+			expected = timerx_periods_after(expected, t->period, chunk);
 	}
 
 	t->events += written;
 	ring->events_written += written;
+	timerx_stats_add_events(written);
 	ring->pending_expirations += n - t->pending;
 	t->pending = n;
 	if (n) {
@@ -161,6 +238,30 @@ static unsigned int timerx_ring_emit(struct timerx_ring *ring,
 		list_del_init(&t->pending_node);
 	}
 	return written;
+}
+
+/*
+ * Count @n more expirations of @t, the first at @expected, behind those
+ * already pending (none must be: they come first). Returns @n.
+ */
+u64 timerx_ring_add_pending(struct timerx_ring *ring, struct timerx_timer *t,
+			    ktime_t expected, ktime_t actual, u64 n)
+{
+	lockdep_assert_held(&ring->lock);
+
+	if (!n)
+		return 0;
+	t->expirations += n;
+	ring->expirations += n;
+	timerx_stats_add_expirations(n);
+	if (!t->pending) {
+		t->pending_expected = expected;
+		list_add_tail(&t->pending_node, &ring->pending);
+	}
+	t->pending_actual = actual;
+	t->pending += n;
+	ring->pending_expirations += n;
+	return n;
 }
 
 /*
@@ -198,10 +299,12 @@ static void timerx_ring_publish(struct timerx_ring *ring)
 
 /*
  * From the hrtimer callback, in hard or soft irq context. Returns true when
- * the ring was full, so expirations are left pending.
+ * expirations are left pending (the ring was full): a periodic timer
+ * (@resume, its next expiry, is not 0) is then parked, and its callback
+ * must not restart it.
  */
 bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
-			 ktime_t expected, ktime_t actual, u64 n)
+			 ktime_t expected, ktime_t actual, u64 n, ktime_t resume)
 {
 	unsigned long flags;
 	bool full;
@@ -212,6 +315,7 @@ bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 	t->last_cpu = smp_processor_id();
 	ring->expirations += n;
 	ring->fires++;
+	timerx_stats_add_fire(n);
 
 	/* Earlier expirations still pending go first, folded with these. */
 	if (t->pending) {
@@ -219,49 +323,110 @@ bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 		actual = t->pending_actual;
 		n += t->pending;
 	}
-	timerx_ring_emit(ring, t, expected, actual, n);
+	timerx_ring_emit(ring, t, expected, actual, n, TIMERX_EMIT_BUDGET);
 	full = t->pending;
-	if (full)
+	if (full) {
 		ring->ring_full++;
+		timerx_stats_add_ring_full();
+		if (resume) {
+			t->parked = true;
+			t->resume = resume;
+		}
+	}
 	timerx_ring_publish(ring);
 	raw_spin_unlock_irqrestore(&ring->lock, flags);
 	return full;
 }
 
-/* Deliver pending expirations while there is room. Process context. */
-unsigned int timerx_ring_flush(struct timerx_ring *ring)
+/*
+ * A parked timer whose pending expirations are all in the ring: count
+ * the periods that elapsed while it was parked. If they all fit too, it
+ * goes on @resume to be restarted, else it stays parked.
+ */
+static unsigned int timerx_ring_catch_up(struct timerx_ring *ring,
+					 struct timerx_timer *t,
+					 struct list_head *resume,
+					 unsigned int budget)
+{
+	unsigned int written = 0;
+	ktime_t first, now;
+	u64 n;
+
+	n = timerx_timer_elapsed(t, &first, &now);
+	if (n) {
+		timerx_ring_add_pending(ring, t, first, now, n);
+		written = timerx_ring_emit(ring, t, t->pending_expected,
+					   t->pending_actual, t->pending,
+					   budget);
+	}
+	if (!t->pending) {
+		t->parked = false;
+		list_add_tail(&t->resume_node, resume);
+	}
+	return written;
+}
+
+/*
+ * Deliver pending expirations while there is room, TIMERX_EMIT_BUDGET
+ * events per lock hold. Parked timers that are caught up go on @resume;
+ * the caller restarts them (it holds the context's lock, so nothing else
+ * can). Process context. Returns the number of events written.
+ */
+unsigned int timerx_ring_flush(struct timerx_ring *ring,
+			       struct list_head *resume)
 {
 	unsigned int total = 0;
-	bool more = true;
+	bool more;
 
 	if (!timerx_ring_is_setup(ring))
 		return 0;
 
-	while (more) {
-		unsigned int batch = 0;
+	do {
+		unsigned int budget = TIMERX_EMIT_BUDGET, written = 0;
 		struct timerx_timer *t;
 
 		raw_spin_lock_irq(&ring->lock);
-		while (batch < TIMERX_FLUSH_BATCH &&
+		while (written < budget && timerx_ring_has_room(ring) &&
 		       (t = list_first_entry_or_null(&ring->pending,
 						     struct timerx_timer,
 						     pending_node))) {
-			batch += timerx_ring_emit(ring, t, t->pending_expected,
-						  t->pending_actual, t->pending);
-			if (t->pending)
-				break;	/* full again */
+			written += timerx_ring_emit(ring, t, t->pending_expected,
+						    t->pending_actual,
+						    t->pending,
+						    budget - written);
+			if (!t->pending && t->parked)
+				written += timerx_ring_catch_up(ring, t, resume,
+								budget - written);
 		}
-		more = batch == TIMERX_FLUSH_BATCH &&
-		       !list_empty(&ring->pending);
-		if (batch)
+		more = !list_empty(&ring->pending) && timerx_ring_has_room(ring);
+		if (written)
 			timerx_ring_publish(ring);
 		raw_spin_unlock_irq(&ring->lock);
 
-		total += batch;
+		total += written;
 		if (more)
 			cond_resched();
-	}
+	} while (more);
 	return total;
+}
+
+/*
+ * @t's hrtimer is cancelled (it is being re-armed or cancelled): if it
+ * was parked, count what elapsed since, to be delivered like any pending
+ * expiration. Its grid ends here.
+ */
+void timerx_ring_unpark(struct timerx_ring *ring, struct timerx_timer *t)
+{
+	ktime_t first, now;
+	u64 n;
+
+	raw_spin_lock_irq(&ring->lock);
+	if (t->parked) {
+		n = timerx_timer_elapsed(t, &first, &now);
+		timerx_ring_add_pending(ring, t, first, now, n);
+		t->parked = false;
+	}
+	raw_spin_unlock_irq(&ring->lock);
 }
 
 /* Drop @t's pending expirations: it is being deleted and cannot fire. */
@@ -271,6 +436,7 @@ void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t)
 	list_del_init(&t->pending_node);
 	ring->pending_expirations -= t->pending;
 	t->pending = 0;
+	t->parked = false;
 	if (ring->hdr)
 		WRITE_ONCE(ring->hdr->flags, list_empty(&ring->pending) ?
 					     0 : TIMERX_RING_F_OVERFLOW);
@@ -300,6 +466,7 @@ void timerx_ring_stats(struct timerx_ring *ring, struct timerx_ring_stats *st)
 int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma)
 {
 	struct timerx_ring_hdr *hdr = timerx_ring_hdr(ring);
+	unsigned long nr;
 
 	if (!hdr)
 		return -EBADFD;
@@ -311,7 +478,8 @@ int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	return remap_vmalloc_range(vma, hdr, 0);
+	nr = ring->nr_pages;
+	return vm_insert_pages(vma, vma->vm_start, ring->pages, &nr);
 }
 
 /*
@@ -349,9 +517,19 @@ __poll_t timerx_ring_poll(struct timerx_ring *ring, struct file *file,
 	poll_wait(file, &ring->wq, wait);
 	if (!timerx_ring_is_setup(ring))
 		return 0;
-
-	timerx_ring_flush(ring);
 	return timerx_ring_ready(ring) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+/* The kernel's tail: the mapping's copy is the consumer's to overwrite. */
+static u32 timerx_ring_tail(struct timerx_ring *ring)
+{
+	u32 tail;
+
+	/* The lock orders the events' stores before our reads of them. */
+	raw_spin_lock_irq(&ring->lock);
+	tail = ring->tail;
+	raw_spin_unlock_irq(&ring->lock);
+	return tail;
 }
 
 /* Copy out up to @max ready events and consume them, as a consumer would. */
@@ -361,8 +539,7 @@ static ssize_t timerx_ring_copy_out(struct timerx_ring *ring,
 	struct timerx_ring_hdr *hdr = ring->hdr;
 	const size_t esz = sizeof(struct timerx_event);
 	u32 head = READ_ONCE(hdr->head);
-	/* Pairs with the producer's store-release of tail. */
-	u32 avail = smp_load_acquire(&hdr->tail) - head;
+	u32 avail = timerx_ring_tail(ring) - head;
 	u32 n, idx, first;
 
 	/* Only a consumer writing the mapping behind read's back gets here. */
@@ -382,8 +559,13 @@ static ssize_t timerx_ring_copy_out(struct timerx_ring *ring,
 	return n * esz;
 }
 
+/*
+ * One read(2): @flush delivers pending expirations (it takes the
+ * context's lock, which must not be held across copy_to_user()).
+ */
 ssize_t timerx_ring_read(struct timerx_ring *ring, char __user *buf,
-			 size_t count, bool nonblock)
+			 size_t count, bool nonblock,
+			 void (*flush)(void *arg), void *arg)
 {
 	u32 max = min_t(size_t, count / sizeof(struct timerx_event), U32_MAX);
 	ssize_t ret;
@@ -396,7 +578,7 @@ ssize_t timerx_ring_read(struct timerx_ring *ring, char __user *buf,
 	if (mutex_lock_interruptible(&ring->read_lock))
 		return -ERESTARTSYS;
 	for (;;) {
-		timerx_ring_flush(ring);
+		flush(arg);
 		ret = timerx_ring_copy_out(ring, buf, max);
 		if (ret)
 			break;

@@ -11,8 +11,10 @@
 #include <uapi/linux/timerx.h>
 
 struct file;
+struct page;
 struct poll_table_struct;
 struct timerx_timer;
+struct user_struct;
 struct vm_area_struct;
 
 /*
@@ -22,15 +24,24 @@ struct vm_area_struct;
  * mapping (hdr, events) is only written, except for the consumer's head and
  * flags, which are read and never trusted.
  *
+ * The ring's pages are allocated one by one, charged to the caller's
+ * memory cgroup, and mapped twice: into the kernel with vmap() and into
+ * userspace with vm_insert_pages() (as io_uring does for its rings).
+ *
  * @lock is raw: it is taken from hard-irq hrtimer callbacks, also on
  * PREEMPT_RT. It protects the fields below it and each timer's delivery
- * state (pending, counters).
+ * state (pending, parked, counters). No hold writes more than
+ * TIMERX_EMIT_BUDGET events, so the time spent with interrupts off is
+ * bounded whatever the ring size.
  */
 struct timerx_ring {
 	struct timerx_ring_hdr *hdr;	/* NULL until set up; publish/acquire */
 	struct timerx_event *events;
 	size_t mmap_len;
 	u32 mask;
+	struct page **pages;
+	unsigned int nr_pages;
+	struct user_struct *memlock_user; /* charged nr_pages, or NULL */
 
 	raw_spinlock_t lock;
 	u32 tail;
@@ -65,18 +76,27 @@ void timerx_ring_destroy(struct timerx_ring *ring);
 int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p);
 bool timerx_ring_is_setup(struct timerx_ring *ring);
 
+/* Events written per hold of ring->lock, at most. */
+#define TIMERX_EMIT_BUDGET	64
+
 bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
-			 ktime_t expected, ktime_t actual, u64 expirations);
-unsigned int timerx_ring_flush(struct timerx_ring *ring);
+			 ktime_t expected, ktime_t actual, u64 expirations,
+			 ktime_t resume);
+unsigned int timerx_ring_flush(struct timerx_ring *ring,
+			       struct list_head *resume);
 bool timerx_ring_ready(struct timerx_ring *ring);
 u32 timerx_ring_ready_count(struct timerx_ring *ring);
 void timerx_ring_stats(struct timerx_ring *ring, struct timerx_ring_stats *st);
 void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t);
+void timerx_ring_unpark(struct timerx_ring *ring, struct timerx_timer *t);
+u64 timerx_ring_add_pending(struct timerx_ring *ring, struct timerx_timer *t,
+			    ktime_t expected, ktime_t actual, u64 n);
 
 int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma);
 __poll_t timerx_ring_poll(struct timerx_ring *ring, struct file *file,
 			  struct poll_table_struct *wait);
 ssize_t timerx_ring_read(struct timerx_ring *ring, char __user *buf,
-			 size_t count, bool nonblock);
+			 size_t count, bool nonblock,
+			 void (*flush)(void *arg), void *arg);
 
 #endif /* _TIMERX_RING_H */

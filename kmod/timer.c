@@ -2,23 +2,36 @@
 /*
  * User timers: one hrtimer each, owned by a context.
  *
- * The callback runs in hard-irq context (also on PREEMPT_RT) unless the
- * timer was created soft. It forwards periodic timers by whole periods
- * (hrtimer_forward(): no drift, missed periods counted) and hands the
- * expirations to the ring; it takes no lock but the ring's raw spinlock.
+ * The callback runs in hard-irq context unless the timer was created soft
+ * (on PREEMPT_RT, hard expiry is for CAP_SYS_NICE or real-time callers, as
+ * for the kernel's own sleepers). It forwards periodic timers by whole
+ * periods (hrtimer_forward(): no drift, missed periods counted) and hands
+ * the expirations to the ring; it takes no lock but the ring's raw
+ * spinlock. It never re-queues a timer whose expiry did not move: that
+ * would make __hrtimer_run_queues() run it again at once, forever, with
+ * interrupts off.
+ *
+ * What a timer costs its user (a timer of max_timers_per_user, and for an
+ * armed periodic timer its rate of max_user_rate) is charged when it is
+ * created or armed and given back when it is deleted or stops.
  */
 
 #include <linux/capability.h>
 #include <linux/cpumask.h>
+#include <linux/math64.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
+#include <uapi/linux/sched.h>
 
 #include "context.h"
 #include "hist.h"
 #include "notify.h"
 #include "params.h"
 #include "ring.h"
+#include "stats.h"
 #include "timer.h"
+#include "user.h"
 
 static struct kmem_cache *timerx_timer_cache;
 
@@ -44,6 +57,7 @@ static void timerx_timer_record(struct timerx_timer *t, u64 lateness)
 	if (t->lateness)
 		timerx_hist_record(t->lateness, lateness);
 	timerx_hist_shared_record(&ctx->lateness, lateness);
+	timerx_stats_record_lateness(lateness);
 
 	alarm = READ_ONCE(timerx_alarm_lateness_ns);
 	if (alarm && lateness > alarm)
@@ -55,15 +69,30 @@ static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 	struct timerx_timer *t = container_of(hrt, struct timerx_timer, hrt);
 	ktime_t expected = hrtimer_get_expires(hrt);
 	ktime_t now = hrtimer_cb_get_time(hrt);
+	ktime_t resume = 0;
 	u64 n = 1;
 
-	if (t->period)
-		n = hrtimer_forward(hrt, now, t->period);
+	/*
+	 * The interrupt found the timer due; a REALTIME or TAI clock stepped
+	 * back since then reads earlier. It ran for @expected: say so, which
+	 * also makes hrtimer_forward() move the expiry by a period at least.
+	 */
+	if (ktime_before(now, expected))
+		now = expected;
+	if (t->period) {
+		n = max_t(u64, hrtimer_forward(hrt, now, t->period), 1);
+		/* Saturated at KTIME_MAX, the expiry cannot move: stop. */
+		if (ktime_after(hrtimer_get_expires(hrt), expected))
+			resume = hrtimer_get_expires(hrt);
+	}
 
-	if (timerx_ring_deliver(&t->ctx->ring, t, expected, now, n))
+	/* A full ring parks a periodic timer: it costs no more interrupts. */
+	if (timerx_ring_deliver(&t->ctx->ring, t, expected, now, n, resume)) {
 		timerx_notify_overflow(t->ctx);
-	timerx_timer_record(t, max_t(s64, ktime_sub(now, expected), 0));
-	return t->period ? HRTIMER_RESTART : HRTIMER_NORESTART;
+		resume = 0;
+	}
+	timerx_timer_record(t, ktime_to_ns(ktime_sub(now, expected)));
+	return resume ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }
 
 static bool timerx_clockid_valid(u32 clockid)
@@ -78,42 +107,89 @@ static bool timerx_clockid_valid(u32 clockid)
 	return false;
 }
 
-int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
+/*
+ * Hard-irq expiry on PREEMPT_RT runs the callback ahead of every thread,
+ * RT ones included: mainline grants it only to real-time tasks' sleepers
+ * (hrtimer_setup_sleeper_on_stack()); we add CAP_SYS_NICE.
+ */
+static bool timerx_may_expire_hard(void)
 {
-	enum hrtimer_mode mode = HRTIMER_MODE_ABS;
-	struct timerx_timer *t;
-	int ret;
+	unsigned int policy = current->policy;
 
-	lockdep_assert_held(&ctx->lock);
+	if (!IS_ENABLED(CONFIG_PREEMPT_RT))
+		return true;
+	return policy == SCHED_FIFO || policy == SCHED_RR ||
+	       policy == SCHED_DEADLINE || capable(CAP_SYS_NICE);
+}
+
+/* Validates @c; the hrtimer mode and the timer's flags in @mode, @flags. */
+static int timerx_timer_check_create(const struct timerx_create *c,
+				     enum hrtimer_mode *mode, u32 *flags)
+{
+	*mode = HRTIMER_MODE_ABS;
+	*flags = c->flags;
 
 	if (c->flags & ~TIMERX_CREATE_F_ALL)
 		return -EOPNOTSUPP;
 	if (c->resv)
+		return -EINVAL;
+	if ((c->flags & TIMERX_CREATE_F_SOFT) && (c->flags & TIMERX_CREATE_F_HARD))
 		return -EINVAL;
 	if (!timerx_clockid_valid(c->clockid))
 		return -EINVAL;
 	if (c->flags & TIMERX_CREATE_F_PINNED) {
 		if (c->cpu >= nr_cpu_ids || !cpu_online(c->cpu))
 			return -EINVAL;
-		mode |= HRTIMER_MODE_PINNED;
+		/* Interrupting a CPU one may not run on is sched_setaffinity()'s call. */
+		if (!cpumask_test_cpu(c->cpu, current->cpus_ptr) &&
+		    !capable(CAP_SYS_NICE))
+			return -EPERM;
+		*mode |= HRTIMER_MODE_PINNED;
 	} else if (c->cpu) {
 		return -EINVAL;
 	}
-	mode |= c->flags & TIMERX_CREATE_F_SOFT ? HRTIMER_MODE_SOFT :
-						  HRTIMER_MODE_HARD;
+	if (!(c->flags & TIMERX_CREATE_F_SOFT) && !timerx_may_expire_hard()) {
+		if (c->flags & TIMERX_CREATE_F_HARD)
+			return -EPERM;
+		*flags |= TIMERX_CREATE_F_SOFT;
+	}
+	*mode |= *flags & TIMERX_CREATE_F_SOFT ? HRTIMER_MODE_SOFT :
+						 HRTIMER_MODE_HARD;
+	return 0;
+}
 
+static void timerx_timer_free(struct timerx_timer *t)
+{
+	kfree(t->lateness);
+	kmem_cache_free(timerx_timer_cache, t);
+}
+
+int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
+{
+	enum hrtimer_mode mode;
+	struct timerx_timer *t;
+	u32 flags;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+
+	ret = timerx_timer_check_create(c, &mode, &flags);
+	if (ret)
+		return ret;
 	if (ctx->nr_timers >= READ_ONCE(timerx_max_timers_per_ctx))
 		return -ENOSPC;
+	ret = timerx_user_charge_timer(ctx->user);
+	if (ret)
+		return ret;
 
+	ret = -ENOMEM;
 	t = kmem_cache_zalloc(timerx_timer_cache, GFP_KERNEL_ACCOUNT);
 	if (!t)
-		return -ENOMEM;
+		goto err_uncharge;
 	if (READ_ONCE(timerx_histograms)) {
 		t->lateness = kmalloc(sizeof(*t->lateness), GFP_KERNEL_ACCOUNT);
-		if (!t->lateness) {
-			kmem_cache_free(timerx_timer_cache, t);
-			return -ENOMEM;
-		}
+		if (!t->lateness)
+			goto err_free;
 		timerx_hist_init(t->lateness);
 	}
 
@@ -123,28 +199,29 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 	t->user_data = c->user_data;
 	t->mode = mode;
 	t->clockid = c->clockid;
-	t->flags = c->flags;
+	t->flags = flags;
 	t->cpu = c->cpu;
 	t->last_cpu = -1;
 	INIT_LIST_HEAD(&t->pending_node);
+	INIT_LIST_HEAD(&t->resume_node);
 
 	ret = xa_alloc_cyclic(&ctx->timers, &t->id, t, xa_limit_31b,
 			      &ctx->next_timer_id, GFP_KERNEL_ACCOUNT);
 	if (ret < 0) {
-		kfree(t->lateness);
-		kmem_cache_free(timerx_timer_cache, t);
-		return ret == -EBUSY ? -ENOSPC : ret;
+		ret = ret == -EBUSY ? -ENOSPC : ret;
+		goto err_free;
 	}
 	ctx->nr_timers++;
 	ctx->generation++;
+	timerx_stats_timers_add(1);
 	c->timer_id = t->id;
 	return 0;
-}
 
-static void timerx_timer_free(struct timerx_timer *t)
-{
-	kfree(t->lateness);
-	kmem_cache_free(timerx_timer_cache, t);
+err_free:
+	timerx_timer_free(t);
+err_uncharge:
+	timerx_user_uncharge_timers(ctx->user, 1);
+	return ret;
 }
 
 static struct timerx_timer *timerx_timer_find(struct timerx_ctx *ctx, u32 id)
@@ -166,37 +243,9 @@ static void timerx_timer_start_local(void *arg)
 	hrtimer_start(&start->t->hrt, start->expires, start->t->mode);
 }
 
-int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
+/* Process context, the context's mutex held, the timer not running. */
+static int timerx_timer_start(struct timerx_timer *t, ktime_t expires)
 {
-	struct timerx_timer *t;
-	ktime_t expires;
-
-	lockdep_assert_held(&ctx->lock);
-
-	if (a->flags & ~TIMERX_ARM_F_ALL)
-		return -EOPNOTSUPP;
-	if (a->resv)
-		return -EINVAL;
-	if (!(a->flags & TIMERX_ARM_F_ABS) && a->expires_ns < 0)
-		return -EINVAL;
-	if (a->period_ns > KTIME_MAX)
-		return -EINVAL;
-	if (a->period_ns && a->period_ns < READ_ONCE(timerx_min_period_ns) &&
-	    !capable(CAP_SYS_NICE))
-		return -EPERM;
-
-	t = timerx_timer_find(ctx, a->timer_id);
-	if (!t)
-		return -ENOENT;
-
-	/* Waits for a running callback: it reads period without a lock. */
-	hrtimer_cancel(&t->hrt);
-	t->period = a->period_ns;
-
-	expires = a->expires_ns;
-	if (!(a->flags & TIMERX_ARM_F_ABS))
-		expires = ktime_add_safe(hrtimer_cb_get_time(&t->hrt), expires);
-
 	if (t->flags & TIMERX_CREATE_F_PINNED) {
 		struct timerx_timer_start start = { t, expires };
 
@@ -206,6 +255,85 @@ int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
 	}
 	hrtimer_start(&t->hrt, expires, t->mode);
 	return 0;
+}
+
+/*
+ * Stop @t's hrtimer and end a parked state: the periods that elapsed
+ * while it was parked become pending expirations like any other. The
+ * timer's rate is still charged; the caller decides what it becomes.
+ */
+static void timerx_timer_stop(struct timerx_ctx *ctx, struct timerx_timer *t)
+{
+	/* Waits for a running callback: it reads period without a lock. */
+	hrtimer_cancel(&t->hrt);
+	timerx_ring_unpark(&ctx->ring, t);
+}
+
+static void timerx_timer_set_rate(struct timerx_ctx *ctx,
+				  struct timerx_timer *t, u64 rate)
+{
+	if (t->rate > rate)
+		timerx_user_uncharge_rate(ctx->user, t->rate - rate);
+	t->rate = rate;
+}
+
+static int timerx_timer_check_arm(const struct timerx_arm *a)
+{
+	if (a->flags & ~TIMERX_ARM_F_ALL)
+		return -EOPNOTSUPP;
+	if (a->resv)
+		return -EINVAL;
+	/*
+	 * Negative times are invalid, relative or absolute, as for timerfd
+	 * (timespec64_valid()). An absolute one would be clamped to KTIME_MAX
+	 * as the hard expiry but stay negative as the soft one.
+	 */
+	if (a->expires_ns < 0)
+		return -EINVAL;
+	if (a->period_ns > KTIME_MAX)
+		return -EINVAL;
+	if (a->period_ns && a->period_ns < READ_ONCE(timerx_min_period_ns) &&
+	    !capable(CAP_SYS_NICE))
+		return -EPERM;
+	return 0;
+}
+
+int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
+{
+	struct timerx_timer *t;
+	ktime_t expires;
+	u64 rate;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+
+	ret = timerx_timer_check_arm(a);
+	if (ret)
+		return ret;
+	t = timerx_timer_find(ctx, a->timer_id);
+	if (!t)
+		return -ENOENT;
+
+	/* What the re-armed timer costs beyond what it costs now. */
+	rate = timerx_rate_of(a->period_ns);
+	if (rate > t->rate) {
+		ret = timerx_user_charge_rate(ctx->user, rate - t->rate);
+		if (ret)
+			return ret;
+	}
+
+	timerx_timer_stop(ctx, t);
+	t->period = a->period_ns;
+	timerx_timer_set_rate(ctx, t, rate);
+
+	expires = a->expires_ns;
+	if (!(a->flags & TIMERX_ARM_F_ABS))
+		expires = ktime_add_safe(hrtimer_cb_get_time(&t->hrt), expires);
+
+	ret = timerx_timer_start(t, expires);
+	if (ret)
+		timerx_timer_set_rate(ctx, t, 0);
+	return ret;
 }
 
 static int timerx_timer_ref_check(const struct timerx_timer_ref *r)
@@ -230,15 +358,9 @@ int timerx_timer_cancel(struct timerx_ctx *ctx, const struct timerx_timer_ref *r
 	t = timerx_timer_find(ctx, r->timer_id);
 	if (!t)
 		return -ENOENT;
-	hrtimer_cancel(&t->hrt);
+	timerx_timer_stop(ctx, t);
+	timerx_timer_set_rate(ctx, t, 0);
 	return 0;
-}
-
-static void timerx_timer_destroy(struct timerx_ctx *ctx, struct timerx_timer *t)
-{
-	hrtimer_cancel(&t->hrt);
-	timerx_ring_forget(&ctx->ring, t);
-	timerx_timer_free(t);
 }
 
 int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r)
@@ -256,7 +378,12 @@ int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r
 		return -ENOENT;
 	ctx->nr_timers--;
 	ctx->generation++;
-	timerx_timer_destroy(ctx, t);
+	hrtimer_cancel(&t->hrt);
+	timerx_ring_forget(&ctx->ring, t);
+	timerx_timer_set_rate(ctx, t, 0);
+	timerx_user_uncharge_timers(ctx->user, 1);
+	timerx_stats_timers_add(-1);
+	timerx_timer_free(t);
 	return 0;
 }
 
@@ -279,25 +406,17 @@ int timerx_timer_get(struct timerx_ctx *ctx, struct timerx_timer_info *info)
 void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 			   struct timerx_timer_info *info, u64 *fires)
 {
+	ktime_t next;
 	bool armed;
 
 	lockdep_assert_held(&ctx->lock);
 
-	/*
-	 * hrtimer_active() holds while the callback runs, but a one-shot
-	 * timer in its callback has already written its last event: once
-	 * that is seen, the timer must read as idle.
-	 */
-	armed = hrtimer_active(&t->hrt) &&
-		(t->period || !hrtimer_callback_running(&t->hrt));
 	*info = (struct timerx_timer_info) {
 		.timer_id = t->id,
 		.user_data = t->user_data,
 		.clockid = t->clockid,
 		.create_flags = t->flags,
 		.cpu = t->cpu,
-		.state = armed ? TIMERX_TIMER_ARMED : TIMERX_TIMER_IDLE,
-		.next_expiry_ns = armed ? ktime_to_ns(hrtimer_get_expires(&t->hrt)) : 0,
 		.period_ns = ktime_to_ns(t->period),
 	};
 
@@ -307,7 +426,23 @@ void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 	info->pending = t->pending;
 	info->last_cpu = t->last_cpu;
 	*fires = t->fires;
+	/* Parked, it waits for the consumer; to the user it is armed. */
+	armed = t->parked;
+	next = t->resume;
 	raw_spin_unlock_irq(&ctx->ring.lock);
+
+	/*
+	 * hrtimer_active() holds while the callback runs, but a one-shot
+	 * timer in its callback has already written its last event: once
+	 * that is seen, the timer must read as idle.
+	 */
+	if (!armed) {
+		armed = hrtimer_active(&t->hrt) &&
+			(t->period || !hrtimer_callback_running(&t->hrt));
+		next = hrtimer_get_expires(&t->hrt);
+	}
+	info->state = armed ? TIMERX_TIMER_ARMED : TIMERX_TIMER_IDLE;
+	info->next_expiry_ns = armed ? ktime_to_ns(next) : 0;
 }
 
 /* The context is going away: no command can run; the control plane waits. */
@@ -315,11 +450,53 @@ void timerx_timers_release(struct timerx_ctx *ctx)
 {
 	struct timerx_timer *t;
 	unsigned long id;
+	u64 rate = 0;
 
 	xa_for_each(&ctx->timers, id, t)
 		hrtimer_cancel(&t->hrt);
-	xa_for_each(&ctx->timers, id, t)
+	xa_for_each(&ctx->timers, id, t) {
+		timerx_ring_forget(&ctx->ring, t);
+		rate += t->rate;
 		timerx_timer_free(t);
+	}
 	xa_destroy(&ctx->timers);
+	timerx_user_uncharge_rate(ctx->user, rate);
+	timerx_user_uncharge_timers(ctx->user, ctx->nr_timers);
+	timerx_stats_timers_add(-(int)ctx->nr_timers);
 	ctx->nr_timers = 0;
+}
+
+u64 timerx_timer_elapsed(struct timerx_timer *t, ktime_t *first, ktime_t *now)
+{
+	u64 n;
+
+	lockdep_assert_held(&t->ctx->ring.lock);
+
+	*first = t->resume;
+	*now = hrtimer_cb_get_time(&t->hrt);
+	if (ktime_before(*now, t->resume))
+		return 0;
+	n = div64_u64(ktime_to_ns(ktime_sub(*now, t->resume)),
+		      ktime_to_ns(t->period)) + 1;
+	t->resume = timerx_periods_after(t->resume, t->period, n);
+	return n;
+}
+
+unsigned int timerx_ctx_flush(struct timerx_ctx *ctx)
+{
+	struct timerx_timer *t, *tmp;
+	LIST_HEAD(resume);
+	unsigned int n;
+
+	lockdep_assert_held(&ctx->lock);
+
+	n = timerx_ring_flush(&ctx->ring, &resume);
+	list_for_each_entry_safe(t, tmp, &resume, resume_node) {
+		list_del_init(&t->resume_node);
+		/* Its CPU went offline: any CPU beats losing the timer. */
+		if (timerx_timer_start(t, t->resume))
+			hrtimer_start(&t->hrt, t->resume,
+				      t->mode & ~HRTIMER_MODE_PINNED);
+	}
+	return n;
 }

@@ -4,15 +4,21 @@
 
 #include <linux/hrtimer.h>
 #include <linux/list.h>
+#include <linux/overflow.h>
 #include <uapi/linux/timerx.h>
 
 struct timerx_ctx;
 struct timerx_hist;
 
 /*
- * One user timer. Its configuration (period, expiry) is changed only under
- * the context's mutex and only while the hrtimer is cancelled, so the
- * callback reads it without a lock. Delivery state is under ring->lock.
+ * One user timer. Its configuration (period, expiry, rate) is changed only
+ * under the context's mutex and only while the hrtimer is cancelled, so
+ * the callback reads it without a lock. Delivery state is under ring->lock.
+ *
+ * A periodic timer whose expirations found the ring full is parked: its
+ * callback did not restart it, and @resume is the expiry it would have
+ * fired at next. Only a flush (under the context's mutex) or a command
+ * on the timer ends that; nothing else restarts the hrtimer.
  */
 struct timerx_timer {
 	struct hrtimer hrt;
@@ -24,8 +30,12 @@ struct timerx_timer {
 	u32 id;
 	u32 flags;			/* TIMERX_CREATE_F_* */
 	u32 cpu;
+	u64 rate;			/* charged to the user: armed periodic */
+	struct list_head resume_node;	/* on a flush's list of timers to restart */
 
 	/* under ring->lock */
+	bool parked;
+	ktime_t resume;
 	struct list_head pending_node;
 	u64 pending;			/* expirations not yet in the ring */
 	ktime_t pending_expected;	/* first of them */
@@ -39,6 +49,16 @@ struct timerx_timer {
 	struct timerx_hist *lateness;
 };
 
+/* @n periods after @base, saturating at KTIME_MAX like ktime_add_safe(). */
+static inline ktime_t timerx_periods_after(ktime_t base, ktime_t period, u64 n)
+{
+	u64 delta;
+
+	if (check_mul_overflow((u64)period, n, &delta) || delta > KTIME_MAX)
+		return KTIME_MAX;
+	return ktime_add_safe(base, (ktime_t)delta);
+}
+
 int timerx_timer_cache_init(void);
 void timerx_timer_cache_destroy(void);
 
@@ -50,5 +70,14 @@ int timerx_timer_get(struct timerx_ctx *ctx, struct timerx_timer_info *info);
 void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 			   struct timerx_timer_info *info, u64 *fires);
 void timerx_timers_release(struct timerx_ctx *ctx);
+
+/* Under ring->lock: periods of a parked timer due by now, from @resume on. */
+u64 timerx_timer_elapsed(struct timerx_timer *t, ktime_t *first, ktime_t *now);
+
+/*
+ * Deliver pending expirations and restart parked timers that caught up.
+ * Under the context's mutex. Returns the number of events written.
+ */
+unsigned int timerx_ctx_flush(struct timerx_ctx *ctx);
 
 #endif /* _TIMERX_TIMER_H */

@@ -8,25 +8,32 @@
  * poller and is completed from task context through
  * io_uring_cmd_complete_in_task(), never from the hrtimer callback (which
  * only queues the ring's irq_work; the wakeup runs our wake function).
+ *
+ * A WAIT must always be able to end, or the io_uring (and the context it
+ * holds) can never be freed. It ends when events come, when the process
+ * that submitted it closes a descriptor of the context (.flush), and when
+ * io_uring cancels it at ring or task exit. That last one needs io_uring's
+ * cancellation of driver commands (IO_URING_F_CANCEL); without it, a WAIT
+ * through a registered file, or one issued from io-wq after the last
+ * close, would wait forever, so kernels without it refuse WAIT.
  */
 
 #include <linux/build_bug.h>
 #include <linux/fs.h>
+#include <linux/sched.h>
 #include <linux/string.h>
 #include <uapi/linux/timerx.h>
 
 #include "cmd.h"
 #include "context.h"
 #include "ring.h"
+#include "timer.h"
 #include "uring.h"
-
-/* The SQE's command area: 16 bytes, 80 with IORING_SETUP_SQE128. */
-#define TIMERX_URING_PAYLOAD		16
-#define TIMERX_URING_PAYLOAD_SQE128	80
 
 struct timerx_uring_pdu {
 	struct list_head node;		/* in timerx_uring_waits.cmds */
 	int res;			/* 0: report the events ready */
+	fl_owner_t owner;		/* the submitter's file table */
 };
 
 static struct timerx_uring_pdu *timerx_uring_pdu(struct io_uring_cmd *ioucmd)
@@ -53,8 +60,12 @@ static void timerx_uring_wait_done(struct io_uring_cmd *ioucmd,
 	io_uring_cmd_done(ioucmd, res, 0, issue_flags);
 }
 
-/* Hand every pending wait to task context. Called with the wq lock held. */
-static void timerx_uring_complete_locked(struct timerx_uring_waits *w, int res)
+/*
+ * Hand the pending waits of @owner (all of them if NULL) to task context.
+ * Called with the wq lock held.
+ */
+static void timerx_uring_complete_locked(struct timerx_uring_waits *w, int res,
+					 fl_owner_t owner)
 {
 	struct timerx_uring_pdu *pdu, *tmp;
 
@@ -62,11 +73,14 @@ static void timerx_uring_complete_locked(struct timerx_uring_waits *w, int res)
 		struct io_uring_cmd *ioucmd =
 			container_of((void *)pdu, struct io_uring_cmd, pdu);
 
+		if (owner && pdu->owner != owner)
+			continue;
 		list_del_init(&pdu->node);
 		pdu->res = res;
 		io_uring_cmd_complete_in_task(ioucmd, timerx_uring_wait_done);
 	}
-	list_del_init(&w->wake.entry);
+	if (list_empty(&w->cmds))
+		list_del_init(&w->wake.entry);
 }
 
 /* Waitqueue wake function: runs in the ring's irq_work, not in the callback. */
@@ -76,7 +90,7 @@ static int timerx_uring_wake(struct wait_queue_entry *wake, unsigned int mode,
 	struct timerx_uring_waits *w =
 		container_of(wake, struct timerx_uring_waits, wake);
 
-	timerx_uring_complete_locked(w, 0);
+	timerx_uring_complete_locked(w, 0, NULL);
 	return 1;
 }
 
@@ -88,29 +102,51 @@ void timerx_uring_waits_init(struct timerx_uring_waits *w)
 	INIT_LIST_HEAD(&w->wake.entry);
 }
 
+/* The context's lock, which a flush needs; never sleep for it at issue. */
+static int timerx_uring_flush(struct timerx_ctx *ctx, unsigned int issue_flags)
+{
+	if (!(issue_flags & IO_URING_F_NONBLOCK))
+		mutex_lock(&ctx->lock);
+	else if (!mutex_trylock(&ctx->lock))
+		return -EAGAIN;
+	timerx_ctx_flush(ctx);
+	mutex_unlock(&ctx->lock);
+	return 0;
+}
+
 static int timerx_uring_wait(struct timerx_ctx *ctx,
 			     struct io_uring_cmd *ioucmd, const void *payload,
-			     unsigned int issue_flags)
+			     size_t avail, unsigned int issue_flags)
 {
-	static const u8 zero[TIMERX_URING_PAYLOAD];
 	struct timerx_uring_pdu *pdu = timerx_uring_pdu(ioucmd);
 	struct timerx_uring_waits *w = &ctx->uring_waits;
 	struct timerx_ring *ring = &ctx->ring;
 	u32 ready;
+	int ret;
 
-	if (memcmp(payload, zero, sizeof(zero)))
+	if (memchr_inv(payload, 0, avail))
 		return -EINVAL;
+	if (!TIMERX_HAVE_URING_CMD_CANCEL)
+		return -EOPNOTSUPP;
 	if (!timerx_ring_is_setup(ring))
 		return -EBADFD;
 
-	timerx_ring_flush(ring);
+	ret = timerx_uring_flush(ctx, issue_flags);
+	if (ret)
+		return ret;
 	ready = timerx_ring_ready_count(ring);
 	if (ready)
 		return ready;
 
-	/* Before it is queued: a completion may follow at once. */
-	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
+	/*
+	 * A valid, unlinked node before io_uring may cancel it: a cancel
+	 * racing with us (from io-wq we do not hold the ring's lock) must
+	 * find "not queued", not stale bytes of an earlier request.
+	 */
+	INIT_LIST_HEAD(&pdu->node);
 	pdu->res = 0;
+	pdu->owner = current->files;
+	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
 
 	spin_lock_irq(&ring->wq.lock);
 	list_add_tail(&pdu->node, &w->cmds);
@@ -118,12 +154,15 @@ static int timerx_uring_wait(struct timerx_ctx *ctx,
 		__add_wait_queue_entry_tail(&ring->wq, &w->wake);
 	/* An event published before we were queued found no waiter. */
 	if (timerx_ring_ready(ring))
-		timerx_uring_complete_locked(w, 0);
+		timerx_uring_complete_locked(w, 0, NULL);
 	spin_unlock_irq(&ring->wq.lock);
 	return -EIOCBQUEUED;
 }
 
-/* io_uring cancels one wait (ring or task exit, ASYNC_CANCEL): >= 6.8. */
+/*
+ * io_uring cancels one wait (ring or task exit, exec). A wait not yet
+ * queued is left alone: io_uring asks again until it is done.
+ */
 static int timerx_uring_cancel_one(struct timerx_ctx *ctx,
 				   struct io_uring_cmd *ioucmd,
 				   unsigned int issue_flags)
@@ -141,19 +180,18 @@ static int timerx_uring_cancel_one(struct timerx_ctx *ctx,
 	}
 	spin_unlock_irq(&ring->wq.lock);
 
-	/* Not queued: a completion is already on its way. */
+	/* Not queued: a completion is already on its way, or it is not yet. */
 	if (queued)
 		io_uring_cmd_done(ioucmd, -ECANCELED, 0, issue_flags);
 	return 0;
 }
 
-/* A file descriptor of the context is being closed. */
-void timerx_uring_cancel_waits(struct timerx_ctx *ctx)
+void timerx_uring_cancel_waits(struct timerx_ctx *ctx, fl_owner_t owner)
 {
 	struct timerx_ring *ring = &ctx->ring;
 
 	spin_lock_irq(&ring->wq.lock);
-	timerx_uring_complete_locked(&ctx->uring_waits, -ECANCELED);
+	timerx_uring_complete_locked(&ctx->uring_waits, -ECANCELED, owner);
 	spin_unlock_irq(&ring->wq.lock);
 }
 
@@ -162,12 +200,13 @@ int timerx_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 	struct timerx_ctx *ctx = timerx_uring_ctx(ioucmd);
 	const void *payload = timerx_uring_payload(ioucmd);
 	size_t avail = issue_flags & IO_URING_F_SQE128 ?
-		       TIMERX_URING_PAYLOAD_SQE128 : TIMERX_URING_PAYLOAD;
+		       TIMERX_URING_AREA_MAX : TIMERX_URING_AREA;
 
 	if (issue_flags & IO_URING_F_CANCEL)
 		return timerx_uring_cancel_one(ctx, ioucmd, issue_flags);
 	if (ioucmd->cmd_op == TIMERX_URING_CMD_WAIT)
-		return timerx_uring_wait(ctx, ioucmd, payload, issue_flags);
+		return timerx_uring_wait(ctx, ioucmd, payload, avail,
+					 issue_flags);
 	return timerx_cmd_uring(ctx, ioucmd->cmd_op, payload, avail,
 				issue_flags & IO_URING_F_NONBLOCK);
 }

@@ -2,6 +2,7 @@
 #ifndef _TIMERX_URING_H
 #define _TIMERX_URING_H
 
+#include <linux/fs.h>
 #include <linux/list.h>
 #include <linux/wait.h>
 
@@ -21,6 +22,6 @@ struct timerx_uring_waits {
 
 void timerx_uring_waits_init(struct timerx_uring_waits *w);
 int timerx_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
-void timerx_uring_cancel_waits(struct timerx_ctx *ctx);
+void timerx_uring_cancel_waits(struct timerx_ctx *ctx, fl_owner_t owner);
 
 #endif /* _TIMERX_URING_H */

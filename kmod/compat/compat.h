@@ -43,22 +43,32 @@ static inline struct nlattr **timerx_genl_dump_attrs(struct netlink_callback *cb
 
 #ifdef TIMERX_COMPAT_URING_CMD_H
 #include <linux/io_uring.h>
+#else
+#include <linux/io_uring/cmd.h>
+#endif
 
+#ifdef TIMERX_COMPAT_URING_SQE_CMD
 /* 6.1's struct io_uring_cmd points at the SQE's command area directly. */
 #define timerx_uring_payload(ioucmd)	((ioucmd)->cmd)
+#else
+#define timerx_uring_payload(ioucmd)	io_uring_sqe_cmd((ioucmd)->sqe)
+#endif
 
-/* No cancellation of driver commands before 6.8: .flush completes them. */
+#ifdef TIMERX_COMPAT_URING_CMD_CANCEL
+/* Nothing cancels driver commands: WAIT is refused (uring.c). */
+#define TIMERX_HAVE_URING_CMD_CANCEL	0
 #define IO_URING_F_CANCEL		0
-#define IO_URING_F_TASK_DEAD		0
 
 static inline void io_uring_cmd_mark_cancelable(struct io_uring_cmd *cmd,
 						unsigned int issue_flags)
 {
 }
 #else
-#include <linux/io_uring/cmd.h>
+#define TIMERX_HAVE_URING_CMD_CANCEL	1
+#endif
 
-#define timerx_uring_payload(ioucmd)	io_uring_sqe_cmd((ioucmd)->sqe)
+#ifdef TIMERX_COMPAT_URING_TASK_DEAD
+#define IO_URING_F_TASK_DEAD		0
 #endif
 
 #endif /* _TIMERX_COMPAT_H */

@@ -23,6 +23,10 @@
  * Each open() of /dev/timerx creates one context: its timers, its event ring
  * and a system-wide id (TIMERX_IOC_CTX_INFO). close() of the last reference
  * (including mappings of the ring) cancels every timer and frees everything.
+ * A context belongs to the effective uid that opened it: its timers, its
+ * ring and its expiration rate count against that user's limits (see
+ * "Limits" below). open() fails with EMFILE when the user already holds
+ * max_contexts_per_user contexts.
  *
  * A context is used in this order:
  *   1. TIMERX_IOC_SETUP_RING sizes the ring (once; EBUSY after that).
@@ -50,7 +54,8 @@
  * In C11/C++ that is __atomic_load_n(&hdr->tail, __ATOMIC_ACQUIRE) and
  * __atomic_store_n(&hdr->head, h, __ATOMIC_RELEASE).
  *
- * The kernel keeps its own copy of everything it needs and reads only
+ * The kernel keeps its own copy of everything it needs (tail included: read(2)
+ * uses the kernel's tail, never hdr->tail) and reads only
  * `head` and `consumer_flags` from the mapping. A head that claims more than
  * `entries` events were consumed is treated as "ring full": the process
  * stops receiving events into the ring (they accumulate as overflow, see
@@ -70,9 +75,18 @@
  * hdr->flags and ring_full counts the occurrence (one per callback that
  * found no room, however many expirations it carried). Pending expirations are delivered,
  * folded and in order, when the timer next fires with room in the ring, by
- * TIMERX_IOC_FLUSH, and implicitly by poll() and read(). The flag is cleared
- * when nothing is pending any more. A consumer that sees the flag after
- * draining the ring should call TIMERX_IOC_FLUSH.
+ * TIMERX_IOC_FLUSH, and implicitly by poll(), read() and the io_uring WAIT.
+ * The flag is cleared when nothing is pending any more. A consumer that
+ * sees the flag after draining the ring should call TIMERX_IOC_FLUSH.
+ *
+ * A periodic timer whose expirations found the ring full is parked: its
+ * hrtimer stops, so a consumer that does not read costs no interrupts.
+ * When a flush has delivered what it had pending, the periods that
+ * elapsed while it was parked are counted and written (folded, in order,
+ * actual_ns = the time of that flush) and the timer continues on its
+ * original grid; re-arming or cancelling a parked timer counts them the
+ * same way. It still reads as ARMED. Nothing is lost; only the
+ * expirations' delivery waits for the consumer, as it would anyway.
  *
  * Waiting
  * -------
@@ -94,20 +108,38 @@
  * ------
  * Clocks: CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_BOOTTIME, CLOCK_TAI.
  * Times are nanoseconds on the timer's clock. The callback runs in hard-irq
- * context by default (lowest latency, also on PREEMPT_RT), or in softirq
- * context with TIMERX_CREATE_F_SOFT. TIMERX_CREATE_F_PINNED keeps the timer
- * on `cpu` (which must be online: EINVAL otherwise).
+ * context by default (lowest latency), or in softirq context with
+ * TIMERX_CREATE_F_SOFT. On PREEMPT_RT kernels hard-irq expiry is, as for
+ * the kernel's own sleepers, for callers with CAP_SYS_NICE or a real-time
+ * scheduling policy (SCHED_FIFO, SCHED_RR, SCHED_DEADLINE) at CREATE time:
+ * anybody else's default timer expires soft (GET reports
+ * TIMERX_CREATE_F_SOFT in create_flags), and TIMERX_CREATE_F_HARD, which
+ * demands hard-irq expiry, fails with EPERM. SOFT together with HARD:
+ * EINVAL. TIMERX_CREATE_F_PINNED keeps the timer on `cpu`, which must be
+ * online (EINVAL) and, for callers without CAP_SYS_NICE, in the caller's
+ * CPU affinity mask (EPERM).
  *
- * Arming an armed timer re-arms it. Relative expiries are taken from the
- * timer's clock at arm time; absolute ones in the past fire at once. A
- * period of 0 is a one-shot timer. Callers without CAP_SYS_NICE cannot
- * use a period below the min_period_ns module parameter (EPERM).
- * Cancelling keeps expirations already pending; deleting discards them.
+ * Arming an armed timer re-arms it. Relative expiries (>= 0) are taken from
+ * the timer's clock at arm time; absolute ones must be >= 0 (EINVAL, as
+ * for timerfd) and fire at once when in the past. A period of 0 is a
+ * one-shot timer; periods are at most KTIME_MAX (EINVAL). Callers without
+ * CAP_SYS_NICE cannot use a period below the min_period_ns module
+ * parameter (EPERM), nor arm periodic timers beyond their user's
+ * expiration-rate budget, max_user_rate expirations per second summed
+ * over every armed periodic timer of the user (EDQUOT; a timer's rate is
+ * 10^9 / period_ns, rounded up). Cancelling keeps expirations already
+ * pending; deleting discards them.
+ *
+ * A callback never re-queues a periodic timer without moving its expiry
+ * forward: if the timer's clock reads earlier than the expiry it ran for
+ * (a REALTIME or TAI clock stepped back meanwhile), the expiry itself is
+ * taken as the time it ran, so actual_ns >= expected_ns holds.
  *
  * CREATE returns the new timer id (also stored in timer_id).
  *
  * Errors common to the timer commands: ENOENT (no such timer in this
- * context), ENOSPC (max_timers_per_ctx reached), EFAULT (bad pointer).
+ * context), ENOSPC (max_timers_per_ctx reached, or the user holds
+ * max_timers_per_user timers), EFAULT (bad pointer).
  *
  * io_uring transport
  * ------------------
@@ -115,23 +147,43 @@
  * /dev/timerx fd: sqe->cmd_op is the command's ioctl number and its struct
  * is inline in the SQE's command area (sqe->cmd). That area holds 16 bytes
  * in a normal SQE and 80 with IORING_SETUP_SQE128; a struct that does not
- * fit fails with EINVAL. The payload is copied when the SQE is issued. The
+ * fit fails with EINVAL, and so does a non-zero byte of the area after the
+ * command's struct (all of it for FLUSH and WAIT): it is reserved. The
+ * payload is copied when the SQE is issued. The
  * CQE's res is the command's result (0, the new timer id for CREATE, the
  * number of events written for FLUSH) or -errno. Commands that return a
  * struct (SETUP_RING, GET, CTX_INFO) are ioctl-only: EOPNOTSUPP. Unknown
  * cmd_op: ENOTTY.
  *
- * TIMERX_URING_CMD_WAIT (16 zero bytes of payload) completes when events
- * are ready (after an implicit flush), with res = the number of events
- * ready. It completes with -ECANCELED when a file descriptor of the context
- * is closed, and (kernels >= 6.8) when io_uring cancels it at ring or task
- * exit; IORING_OP_ASYNC_CANCEL does not reach driver commands. Several may
- * be pending.
+ * TIMERX_URING_CMD_WAIT (a zero payload) completes when events are ready
+ * (after an implicit flush), with res = the number of events ready. It
+ * completes with -ECANCELED when the process that submitted it (its file
+ * table: its threads, io-wq and SQPOLL threads included) closes a
+ * descriptor of the context (a forked child or an exec'd copy closing
+ * theirs does not end it), and when io_uring cancels it at ring or task
+ * exit or exec. IORING_OP_ASYNC_CANCEL does not reach driver commands.
+ * Several may be pending. It needs a kernel whose io_uring can cancel
+ * driver commands (IO_URING_F_CANCEL, mainline 6.7 and later, probed when
+ * the module is built): on older kernels nothing could end a WAIT that its
+ * context never completes (one sent through a registered file, say), so
+ * it fails at once with EOPNOTSUPP there; use IORING_OP_POLL_ADD on the fd
+ * instead, which io_uring can always cancel (libtimerx does).
  *
- * Limits are module parameters (see docs/design.md and modinfo timerx):
- * max_timers_per_ctx, max_ring_entries, min_period_ns. They, and the
- * control-plane settings below, can also be read and set through the
- * generic netlink family.
+ * Limits
+ * ------
+ * Module parameters (see docs/operations.md and modinfo timerx), also
+ * readable and settable through the generic netlink family:
+ *   max_timers_per_ctx, max_ring_entries, min_period_ns   per context/timer
+ *   max_contexts_per_user   contexts of one uid (open: EMFILE)
+ *   max_timers_per_user     timers of one uid, all contexts (CREATE: ENOSPC)
+ *   max_user_rate           expirations/s of one uid's armed periodic
+ *                           timers (ARM: EDQUOT)
+ * Callers with CAP_SYS_RESOURCE are not held to the per-user counts of
+ * contexts and timers, and callers with CAP_SYS_NICE not to min_period_ns
+ * and max_user_rate; what they create still counts. The ring's pages are
+ * charged to the memory cgroup of the caller of SETUP_RING and, unless it
+ * has CAP_IPC_LOCK, to its user's RLIMIT_MEMLOCK (locked memory, shared with
+ * io_uring and perf rings): ENOMEM past either.
  *
  * Control plane: generic netlink family "timerx"
  * -----------------------------------------------
@@ -142,11 +194,16 @@
  * wrong types or lengths, and a non-zero genlmsghdr.reserved are rejected
  * (EINVAL, with an extack message). Unknown commands: EOPNOTSUPP.
  *
- * Visibility: a caller with CAP_SYS_ADMIN in the initial user namespace
+ * Visibility: a context is visible in the network namespace it was opened
+ * in. There, a caller with CAP_SYS_ADMIN in the initial user namespace
  * sees every context; anybody else sees only the contexts whose opener had
- * the caller's effective uid. A context one cannot see does not exist for
- * one (ENOENT). CONFIG_SET requires CAP_SYS_ADMIN in the initial user
- * namespace (EPERM), and so does joining the monitor group.
+ * the caller's effective uid. A caller with CAP_SYS_ADMIN in the initial
+ * user namespace in the initial network namespace sees the contexts of
+ * every namespace. Both the process that opened the netlink socket and the
+ * one sending the request must be entitled (a socket handed to a more
+ * privileged process gains nothing). A context one cannot see does not
+ * exist for one (ENOENT). CONFIG_SET requires CAP_SYS_ADMIN in the initial
+ * user namespace of both (EPERM), and so does joining the monitor group.
  *
  * Dumps: CTX_GET and TIMER_GET dump in id order and resume where the last
  * message ended; each context is read under its lock, so its part of a
@@ -185,7 +242,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define TIMERX_API_VERSION	1
+#define TIMERX_API_VERSION	2	/* 2: TIMERX_CREATE_F_HARD, per-user limits */
 #define TIMERX_DEVICE_PATH	"/dev/timerx"
 
 /* The ring is the only mapping; its offset is 0. */
@@ -247,7 +304,9 @@ struct timerx_ring_params {
 /* TIMERX_IOC_CREATE */
 #define TIMERX_CREATE_F_SOFT	(1U << 0) /* expire in softirq, not hard irq */
 #define TIMERX_CREATE_F_PINNED	(1U << 1) /* run on .cpu only */
-#define TIMERX_CREATE_F_ALL	(TIMERX_CREATE_F_SOFT | TIMERX_CREATE_F_PINNED)
+#define TIMERX_CREATE_F_HARD	(1U << 2) /* hard irq or EPERM (API 2) */
+#define TIMERX_CREATE_F_ALL	(TIMERX_CREATE_F_SOFT | TIMERX_CREATE_F_PINNED | \
+				 TIMERX_CREATE_F_HARD)
 
 struct timerx_create {
 	__u64 user_data;	/* in: copied into every event */
@@ -504,6 +563,9 @@ enum timerx_nl_config_attr {
 	TIMERX_NL_CONFIG_A_HISTOGRAMS,		/* u8: 0 or 1: record lateness (see "Lateness") */
 	TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS,	/* u64: 0 (off) .. 10^10 */
 	TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS,	/* u32: 1 .. 3600000 */
+	TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER, /* u32: 1 .. 2^20 (API 2) */
+	TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER,	/* u32: 1 .. 2^24 (API 2) */
+	TIMERX_NL_CONFIG_A_MAX_USER_RATE,	/* u64: expirations/s, 1 .. 10^10 (API 2) */
 
 	__TIMERX_NL_CONFIG_A_MAX,
 	TIMERX_NL_CONFIG_A_MAX = __TIMERX_NL_CONFIG_A_MAX - 1
