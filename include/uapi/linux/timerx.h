@@ -77,7 +77,10 @@
  * folded and in order, when the timer next fires with room in the ring, by
  * TIMERX_IOC_FLUSH, and implicitly by poll(), read() and the io_uring WAIT.
  * The flag is cleared when nothing is pending any more. A consumer that
- * sees the flag after draining the ring should call TIMERX_IOC_FLUSH.
+ * sees the flag after draining the ring must flush (TIMERX_IOC_FLUSH, or
+ * poll/read/WAIT): the timers whose expirations wait are parked (below)
+ * and resume only then. An edge-triggered epoll consumer that drained the
+ * ring through the mapping gets no further wakeup without it.
  *
  * A periodic timer whose expirations found the ring full is parked: its
  * hrtimer stops, so a consumer that does not read costs no interrupts.
