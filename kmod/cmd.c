@@ -146,7 +146,7 @@ static const struct timerx_command timerx_cmds[] = {
 static_assert(ARRAY_SIZE(timerx_cmds) == __TIMERX_CMD_LAST);
 
 static int timerx_cmd_exec(struct timerx_ctx *ctx, const struct timerx_command *cmd,
-			   union timerx_cmd_payload *p, bool nonblock)
+			   union timerx_cmd_payload *p)
 {
 	int ret;
 
@@ -154,10 +154,7 @@ static int timerx_cmd_exec(struct timerx_ctx *ctx, const struct timerx_command *
 	if (cmd->needs_ring && !timerx_ring_is_setup(&ctx->ring))
 		return -EBADFD;
 
-	if (!nonblock)
-		mutex_lock(&ctx->lock);
-	else if (!mutex_trylock(&ctx->lock))
-		return -EAGAIN;
+	mutex_lock(&ctx->lock);
 	ret = cmd->fn(ctx, p);
 	mutex_unlock(&ctx->lock);
 	return ret;
@@ -190,7 +187,7 @@ long timerx_cmd_ioctl(struct timerx_ctx *ctx, unsigned int nr_ioctl,
 	if ((_IOC_DIR(nr_ioctl) & _IOC_WRITE) && copy_from_user(&p, argp, size))
 		return -EFAULT;
 
-	ret = timerx_cmd_exec(ctx, cmd, &p, false);
+	ret = timerx_cmd_exec(ctx, cmd, &p);
 	if (ret < 0)
 		return ret;
 
@@ -203,9 +200,15 @@ long timerx_cmd_ioctl(struct timerx_ctx *ctx, unsigned int nr_ioctl,
  * @payload is the SQE's command area (@avail bytes), which userspace may
  * still be writing: it is copied once, then only the copy is used. What
  * follows the command's struct is reserved, like any reserved field.
+ *
+ * Even with IO_URING_F_NONBLOCK the context's mutex is waited for, never
+ * answered with -EAGAIN: 6.12 (before "io_uring/uring_cmd: switch sqe to
+ * async_data on EAGAIN", 6.14) re-issues a punted command from the SQ
+ * ring's slot, which userspace may have reused by then. The mutex is held
+ * for bounded times and never by anyone waiting for io_uring.
  */
 int timerx_cmd_uring(struct timerx_ctx *ctx, u32 cmd_op, const void *payload,
-		     size_t avail, bool nonblock)
+		     size_t avail)
 {
 	const struct timerx_command *cmd = timerx_cmd_lookup(cmd_op);
 	u8 area[TIMERX_URING_AREA_MAX];
@@ -223,5 +226,5 @@ int timerx_cmd_uring(struct timerx_ctx *ctx, u32 cmd_op, const void *payload,
 	if (memchr_inv(area + size, 0, avail - size))
 		return -EINVAL;
 	memcpy(&p, area, size);
-	return timerx_cmd_exec(ctx, cmd, &p, nonblock);
+	return timerx_cmd_exec(ctx, cmd, &p);
 }

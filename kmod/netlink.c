@@ -46,18 +46,22 @@ static size_t timerx_nl_msg_size(void)
 }
 
 /*
- * Who is asking: reading is open to all, but the scope differs. Both the
- * process that opened the socket and the one sending on it must be
- * entitled to what a request shows (CVE-2014-0181's lesson: a socket
- * handed to a privileged process must not borrow its credentials), and a
- * context is seen in the network namespace it was opened in, except by
- * an administrator of the initial namespaces.
+ * Who is asking: reading is open to all, but the scope differs. As for
+ * netlink_capable() (CVE-2014-0181), a request written to a socket
+ * without an explicit destination is held to what the socket's opener
+ * may see as well as the sender: a socket handed to a privileged process
+ * as its stdout gains nothing. A context is seen in the network namespace
+ * it was opened in, except by an administrator of the initial namespaces.
  */
+struct timerx_nl_party {
+	kuid_t euid;
+	bool admin;		/* CAP_SYS_ADMIN in init_user_ns */
+};
+
 struct timerx_nl_viewer {
-	kuid_t opener_euid;
-	kuid_t sender_euid;
-	bool admin;		/* both have CAP_SYS_ADMIN in init_user_ns */
-	bool all_netns;		/* admin, asking from init_net */
+	struct timerx_nl_party sender;
+	struct timerx_nl_party opener;
+	bool all_netns;		/* both admin, asking from init_net */
 	u64 net_cookie;
 };
 
@@ -68,13 +72,28 @@ static void timerx_nl_viewer_init(struct timerx_nl_viewer *v,
 	const struct file *file = sk->sk_socket ? sk->sk_socket->file : NULL;
 	struct net *net = sock_net(sk);
 
-	v->sender_euid = current_euid();
-	v->opener_euid = file ? file->f_cred->euid : INVALID_UID;
+	v->sender.euid = current_euid();
 	/* No audit record for every unprivileged "timerctl list". */
-	v->admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN) && file &&
-		   file_ns_capable(file, &init_user_ns, CAP_SYS_ADMIN);
-	v->all_netns = v->admin && net_eq(net, &init_net);
+	v->sender.admin = ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN);
+	if ((NETLINK_CB(skb).flags & NETLINK_SKB_DST) ||
+	    (file && file->f_cred == current_cred())) {
+		v->opener = v->sender;
+	} else if (file) {
+		v->opener.euid = file->f_cred->euid;
+		v->opener.admin = file_ns_capable(file, &init_user_ns,
+						  CAP_SYS_ADMIN);
+	} else {
+		v->opener = (struct timerx_nl_party) { .euid = INVALID_UID };
+	}
+	v->all_netns = v->sender.admin && v->opener.admin &&
+		       net_eq(net, &init_net);
 	v->net_cookie = net->net_cookie;
+}
+
+static bool timerx_nl_party_may_see(const struct timerx_nl_party *p,
+				    const struct timerx_ctx *ctx)
+{
+	return p->admin || uid_eq(ctx->owner_uid, p->euid);
 }
 
 static bool timerx_nl_may_see(const struct timerx_nl_viewer *v,
@@ -82,10 +101,9 @@ static bool timerx_nl_may_see(const struct timerx_nl_viewer *v,
 {
 	if (v->all_netns)
 		return true;
-	if (ctx->net_cookie != v->net_cookie)
-		return false;
-	return v->admin || (uid_eq(ctx->owner_uid, v->sender_euid) &&
-			    uid_eq(ctx->owner_uid, v->opener_euid));
+	return ctx->net_cookie == v->net_cookie &&
+	       timerx_nl_party_may_see(&v->sender, ctx) &&
+	       timerx_nl_party_may_see(&v->opener, ctx);
 }
 
 static int timerx_nl_put_u64(struct sk_buff *skb, int type, u64 value)

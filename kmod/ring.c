@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The event ring: a vmalloc_user() area shared with userspace, produced
+ * The event ring: kernel pages shared with userspace, produced
  * into from hrtimer callbacks and consumed by userspace (through the
  * mapping, or through read(2) on its behalf).
  *

@@ -5,7 +5,7 @@
  * The callback runs in hard-irq context unless the timer was created soft
  * (on PREEMPT_RT, hard expiry is for CAP_SYS_NICE or real-time callers, as
  * for the kernel's own sleepers). It forwards periodic timers by whole
- * periods (hrtimer_forward(): no drift, missed periods counted) and hands
+ * periods (no drift, missed periods counted) and hands
  * the expirations to the ring; it takes no lock but the ring's raw
  * spinlock. It never re-queues a timer whose expiry did not move: that
  * would make __hrtimer_run_queues() run it again at once, forever, with
@@ -64,24 +64,56 @@ static void timerx_timer_record(struct timerx_timer *t, u64 lateness)
 		timerx_notify_late(ctx, t->id, lateness);
 }
 
+/*
+ * hrtimer_forward() without its rounding of the period up to
+ * hrtimer_resolution (a whole tick without high resolution): the grid is
+ * the user's, the one the catch-up of parked timers computes too.
+ */
+static u64 timerx_timer_forward(struct hrtimer *hrt, ktime_t now,
+				ktime_t period)
+{
+	ktime_t expires = hrtimer_get_expires(hrt);
+	ktime_t late = ktime_sub(now, expires);
+	u64 n = 1;
+
+	if (late < 0)
+		return 0;
+	if (late >= period)	/* missed periods: the only division */
+		n += div64_u64(ktime_to_ns(late), ktime_to_ns(period));
+	hrtimer_set_expires(hrt, timerx_periods_after(expires, period, n));
+	return n;
+}
+
+/*
+ * The time the callback reports and forwards from. The interrupt ran the
+ * timer because its clock, as the interrupt read it, was past the expiry.
+ * A REALTIME or TAI clock stepped back since reads earlier: keep the
+ * interrupt's frame (the base's offset as it was then), or the timer
+ * would be due again in the same pass, once per period of the step. And
+ * never earlier than the expiry it ran for.
+ */
+static ktime_t timerx_timer_now(struct timerx_timer *t, ktime_t expected)
+{
+	ktime_t now = hrtimer_cb_get_time(&t->hrt);
+
+	if (t->clockid == CLOCK_REALTIME || t->clockid == CLOCK_TAI)
+		now = max(now, ktime_add(ktime_get(),
+					 READ_ONCE(t->hrt.base->offset)));
+	return max(now, expected);
+}
+
 static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 {
 	struct timerx_timer *t = container_of(hrt, struct timerx_timer, hrt);
 	ktime_t expected = hrtimer_get_expires(hrt);
-	ktime_t now = hrtimer_cb_get_time(hrt);
+	ktime_t now = timerx_timer_now(t, expected);
 	ktime_t resume = 0;
 	u64 n = 1;
 
-	/*
-	 * The interrupt found the timer due; a REALTIME or TAI clock stepped
-	 * back since then reads earlier. It ran for @expected: say so, which
-	 * also makes hrtimer_forward() move the expiry by a period at least.
-	 */
-	if (ktime_before(now, expected))
-		now = expected;
 	if (t->period) {
-		n = max_t(u64, hrtimer_forward(hrt, now, t->period), 1);
-		/* Saturated at KTIME_MAX, the expiry cannot move: stop. */
+		/* now >= expected: the expiry moves by a period at least... */
+		n = max_t(u64, timerx_timer_forward(hrt, now, t->period), 1);
+		/* ...unless saturated at KTIME_MAX: then the timer stops. */
 		if (ktime_after(hrtimer_get_expires(hrt), expected))
 			resume = hrtimer_get_expires(hrt);
 	}

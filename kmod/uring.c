@@ -102,18 +102,6 @@ void timerx_uring_waits_init(struct timerx_uring_waits *w)
 	INIT_LIST_HEAD(&w->wake.entry);
 }
 
-/* The context's lock, which a flush needs; never sleep for it at issue. */
-static int timerx_uring_flush(struct timerx_ctx *ctx, unsigned int issue_flags)
-{
-	if (!(issue_flags & IO_URING_F_NONBLOCK))
-		mutex_lock(&ctx->lock);
-	else if (!mutex_trylock(&ctx->lock))
-		return -EAGAIN;
-	timerx_ctx_flush(ctx);
-	mutex_unlock(&ctx->lock);
-	return 0;
-}
-
 static int timerx_uring_wait(struct timerx_ctx *ctx,
 			     struct io_uring_cmd *ioucmd, const void *payload,
 			     size_t avail, unsigned int issue_flags)
@@ -122,7 +110,6 @@ static int timerx_uring_wait(struct timerx_ctx *ctx,
 	struct timerx_uring_waits *w = &ctx->uring_waits;
 	struct timerx_ring *ring = &ctx->ring;
 	u32 ready;
-	int ret;
 
 	if (memchr_inv(payload, 0, avail))
 		return -EINVAL;
@@ -131,9 +118,10 @@ static int timerx_uring_wait(struct timerx_ctx *ctx,
 	if (!timerx_ring_is_setup(ring))
 		return -EBADFD;
 
-	ret = timerx_uring_flush(ctx, issue_flags);
-	if (ret)
-		return ret;
+	/* Waited for even at a nonblocking issue: see timerx_cmd_uring(). */
+	mutex_lock(&ctx->lock);
+	timerx_ctx_flush(ctx);
+	mutex_unlock(&ctx->lock);
 	ready = timerx_ring_ready_count(ring);
 	if (ready)
 		return ready;
@@ -146,7 +134,7 @@ static int timerx_uring_wait(struct timerx_ctx *ctx,
 	INIT_LIST_HEAD(&pdu->node);
 	pdu->res = 0;
 	pdu->owner = current->files;
-	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
+	timerx_uring_cmd_mark_cancelable(ioucmd, issue_flags);
 
 	spin_lock_irq(&ring->wq.lock);
 	list_add_tail(&pdu->node, &w->cmds);
@@ -198,15 +186,16 @@ void timerx_uring_cancel_waits(struct timerx_ctx *ctx, fl_owner_t owner)
 int timerx_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags)
 {
 	struct timerx_ctx *ctx = timerx_uring_ctx(ioucmd);
-	const void *payload = timerx_uring_payload(ioucmd);
 	size_t avail = issue_flags & IO_URING_F_SQE128 ?
 		       TIMERX_URING_AREA_MAX : TIMERX_URING_AREA;
+	const void *payload;
 
+	/* A cancel has no SQE any more (6.7 to 6.10 clear ->sqe first). */
 	if (issue_flags & IO_URING_F_CANCEL)
 		return timerx_uring_cancel_one(ctx, ioucmd, issue_flags);
+	payload = timerx_uring_payload(ioucmd);
 	if (ioucmd->cmd_op == TIMERX_URING_CMD_WAIT)
 		return timerx_uring_wait(ctx, ioucmd, payload, avail,
 					 issue_flags);
-	return timerx_cmd_uring(ctx, ioucmd->cmd_op, payload, avail,
-				issue_flags & IO_URING_F_NONBLOCK);
+	return timerx_cmd_uring(ctx, ioucmd->cmd_op, payload, avail);
 }

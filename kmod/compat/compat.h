@@ -55,16 +55,23 @@ static inline struct nlattr **timerx_genl_dump_attrs(struct netlink_callback *cb
 #endif
 
 #ifdef TIMERX_COMPAT_URING_CMD_CANCEL
-/* Nothing cancels driver commands: WAIT is refused (uring.c). */
+/*
+ * Nothing cancels driver commands: WAIT is refused (uring.c). A kernel
+ * may still declare one of the two (6.7 has both, elsewhere): no stub
+ * under the kernel's own name.
+ */
 #define TIMERX_HAVE_URING_CMD_CANCEL	0
+#ifndef IO_URING_F_CANCEL
 #define IO_URING_F_CANCEL		0
+#endif
 
-static inline void io_uring_cmd_mark_cancelable(struct io_uring_cmd *cmd,
-						unsigned int issue_flags)
+static inline void timerx_uring_cmd_mark_cancelable(struct io_uring_cmd *cmd,
+						    unsigned int issue_flags)
 {
 }
 #else
 #define TIMERX_HAVE_URING_CMD_CANCEL	1
+#define timerx_uring_cmd_mark_cancelable io_uring_cmd_mark_cancelable
 #endif
 
 #ifdef TIMERX_COMPAT_URING_TASK_DEAD

@@ -9,7 +9,11 @@
  * Versioning
  * ----------
  * TIMERX_API_VERSION is bumped when something is added. Nothing is ever
- * removed or changed in meaning. Every struct carries reserved fields that
+ * removed or changed in meaning, with one exception made for safety in
+ * API 2: expirations that found the ring full are no longer delivered by
+ * the timer's next callback (a periodic timer parks instead of costing
+ * interrupts, see below), only by a flush, which libtimerx does and a
+ * consumer of the mapping must do when it sees TIMERX_RING_F_OVERFLOW. Every struct carries reserved fields that
  * must be zero, and every flags word rejects bits it does not know:
  *
  *   unknown flag bit        -> EOPNOTSUPP (a newer userspace asks an older
@@ -204,9 +208,12 @@
  * user namespace in the initial network namespace sees the contexts of
  * every namespace. Both the process that opened the netlink socket and the
  * one sending the request must be entitled (a socket handed to a more
- * privileged process gains nothing). A context one cannot see does not
- * exist for one (ENOENT). CONFIG_SET requires CAP_SYS_ADMIN in the initial
- * user namespace of both (EPERM), and so does joining the monitor group.
+ * privileged process gains nothing), except that a request sent with an
+ * explicit destination address (sendto, sendmsg with a name) is judged by
+ * its sender alone, as netlink_capable() does. A context one cannot see
+ * does not exist for one (ENOENT). CONFIG_SET requires CAP_SYS_ADMIN in
+ * the initial user namespace, of the opener too under the same rule
+ * (EPERM); joining the monitor group requires it of the joining process.
  *
  * Dumps: CTX_GET and TIMER_GET dump in id order and resume where the last
  * message ended; each context is read under its lock, so its part of a
