@@ -6,11 +6,15 @@
  * (TIMERX_IOC_SETUP_RING) and maps it (MAP_SHARED, exactly mmap_len bytes,
  * offset 0); any failure throws std::system_error with the errno (ENOENT:
  * no device, or the module is not loaded; EINVAL: a bad ring size; EPROTO:
- * a ring layout this library does not know). Nothing else throws.
+ * a ring layout this library does not know; EMFILE: the user holds
+ * max_contexts_per_user contexts; ENOMEM: the ring is beyond the memory
+ * cgroup or RLIMIT_MEMLOCK). Nothing else throws.
  *
  * Closing it (destructor or close()) makes the module cancel and free every
- * timer of the context, and completes pending io_uring waits on it with
- * -ECANCELED.
+ * timer of the context, and completes the TIMERX_URING_CMD_WAITs this
+ * process has pending on it with -ECANCELED (a forked child closing its
+ * copy ends none). A pending io_uring POLL_ADD (Uring::waits_with_poll())
+ * keeps the file, and with it the context, until its io_uring cancels it.
  *
  * Threading: the timer commands (create_timer() ...) may be called from
  * any thread concurrently. The ring has one consumer (see RingReader).

@@ -112,14 +112,22 @@ struct Stats {
 	Histogram lateness;
 };
 
-/* Settings; in set_config() only the engaged ones are sent. */
+/*
+ * Settings (each also a module parameter of the same name); in
+ * set_config() only the engaged ones are sent. The per-user limits are
+ * API 2: an older module does not report them (they stay empty) and
+ * refuses a CONFIG_SET that carries them (-EINVAL, unknown attribute).
+ */
 struct Config {
-	std::optional<std::uint32_t> max_timers_per_ctx;
-	std::optional<std::uint32_t> max_ring_entries;
-	std::optional<std::uint64_t> min_period_ns;
-	std::optional<bool> histograms;
-	std::optional<std::uint64_t> alarm_lateness_ns; /* 0: off */
-	std::optional<std::uint32_t> alarm_interval_ms;
+	std::optional<std::uint32_t> max_timers_per_ctx;    /* 1 .. 2^20 */
+	std::optional<std::uint32_t> max_ring_entries;      /* power of two, 2 .. 2^20 */
+	std::optional<std::uint64_t> min_period_ns;         /* 0 .. 10^9 */
+	std::optional<bool> histograms;                     /* lateness histograms of new timers */
+	std::optional<std::uint64_t> alarm_lateness_ns;     /* 0 (off) .. 10^10 */
+	std::optional<std::uint32_t> alarm_interval_ms;     /* 1 .. 3600000 */
+	std::optional<std::uint32_t> max_contexts_per_user; /* per uid, 1 .. 2^20 */
+	std::optional<std::uint32_t> max_timers_per_user;   /* per uid, all contexts, 1 .. 2^24 */
+	std::optional<std::uint64_t> max_user_rate;         /* expirations/s per uid, 1 .. 10^10 */
 };
 
 struct ControlOptions {

@@ -32,10 +32,34 @@ enum class Clock : std::uint32_t {
 };
 
 /*
- * Where the expiry runs: hard irq (default: lowest latency, also on
- * PREEMPT_RT) or softirq (TIMERX_CREATE_F_SOFT).
+ * Where the expiry runs.
+ *   hard           the kernel's default (no flag): hard irq, the lowest
+ *                  latency. On PREEMPT_RT only for callers with
+ *                  CAP_SYS_NICE or a real-time policy (SCHED_FIFO, SCHED_RR,
+ *                  SCHED_DEADLINE) at create time; anybody else's timer
+ *                  expires in softirq (TimerStatus/get_timer() then report
+ *                  TIMERX_CREATE_F_SOFT).
+ *   soft           softirq (TIMERX_CREATE_F_SOFT).
+ *   hard_required  hard irq or nothing (TIMERX_CREATE_F_HARD, API 2): where
+ *                  hard would quietly become soft (PREEMPT_RT, unprivileged
+ *                  caller), create fails with -EPERM; a module older than
+ *                  API 2 refuses the flag (-EOPNOTSUPP).
  */
-enum class Expiry : std::uint8_t { hard, soft };
+enum class Expiry : std::uint8_t { hard, soft, hard_required };
+
+/* The TIMERX_CREATE_F_* bits of an Expiry. */
+[[nodiscard]] constexpr std::uint32_t expiry_flags(Expiry e) noexcept
+{
+	switch (e) {
+	case Expiry::soft:
+		return TIMERX_CREATE_F_SOFT;
+	case Expiry::hard_required:
+		return TIMERX_CREATE_F_HARD;
+	case Expiry::hard:
+		break;
+	}
+	return 0;
+}
 
 /* How ArmSpec::expires_ns is read. */
 enum class When : std::uint8_t { relative, absolute };
@@ -55,8 +79,7 @@ struct TimerSpec {
 		timerx_create c{};
 		c.user_data = user_data;
 		c.clockid = static_cast<__u32>(clock);
-		c.flags = (expiry == Expiry::soft ? TIMERX_CREATE_F_SOFT : 0U) |
-			  (cpu >= 0 ? TIMERX_CREATE_F_PINNED : 0U);
+		c.flags = expiry_flags(expiry) | (cpu >= 0 ? TIMERX_CREATE_F_PINNED : 0U);
 		c.cpu = cpu >= 0 ? static_cast<__u32>(cpu) : 0U;
 		return c;
 	}

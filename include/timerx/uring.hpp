@@ -21,14 +21,22 @@
  *
  * Waiting. wait() blocks until events are ready: with TIMERX_URING_CMD_WAIT
  * on the uring_cmd transport, with a POLL_ADD of the fd when only plain
- * io_uring works, with poll(2) when there is no io_uring. A wait that times
- * out stays queued in the kernel and is reused by the next wait(). Like
- * poll, wait() may report readiness that a busy-polling consumer already
- * took: consume, and wait again.
+ * io_uring works, with poll(2) when there is no io_uring. Kernels whose
+ * io_uring cannot cancel driver commands (before 6.7: Debian's 6.1) refuse
+ * the WAIT at once with -EOPNOTSUPP; the first wait() that sees it queues
+ * a POLL_ADD instead, in the same call, and every later wait() does the
+ * same (waits_with_poll()): the caller never sees the refusal. A wait that
+ * times out stays queued in the kernel and is reused by the next wait().
+ * Like poll, wait() may report readiness that a busy-polling consumer
+ * already took: consume, and wait again.
  *
  * Lifetime: a Uring uses the context's fd but does not own it; destroy it
- * before the Context. Closing the context with a wait queued completes it
- * with -ECANCELED (reported by the next wait()).
+ * before the Context. A queued WAIT completes with -ECANCELED (reported by
+ * the next wait()) when the process that submitted it closes a descriptor
+ * of the context (a forked child closing its copy does not end it), and
+ * when the Uring is destroyed. A queued POLL_ADD is not ended by closing
+ * the context (io_uring holds a reference to the file, so the context
+ * lives on until then): destroying the Uring (io_uring's exit) cancels it.
  *
  * Threading: one thread at a time (like liburing's struct io_uring).
  */
@@ -127,15 +135,27 @@ public:
 
 	/*
 	 * Block until events are ready or @timeout passes (< 0: no timeout,
-	 * 0: just check). > 0: ready (with uring_cmd, the number of events
-	 * ready), 0: timeout or nothing ready any more, -ECANCELED: the
-	 * context was closed, other -errno (-EINTR). Call
+	 * 0: just check). > 0: ready (with TIMERX_URING_CMD_WAIT, the number
+	 * of events ready; with poll waits, 1), 0: timeout or nothing ready
+	 * any more, -ECANCELED: this process closed a descriptor of the
+	 * context (WAIT only, see above), other -errno (-EINTR). Call
 	 * RingReader::prepare_wait() first.
 	 */
 	[[nodiscard]] int wait(std::chrono::nanoseconds timeout) noexcept;
 
 	/* A wait is queued in the kernel (a previous wait() timed out). */
 	[[nodiscard]] bool wait_queued() const noexcept;
+
+	/*
+	 * Whether wait() polls the fd (POLL_ADD, or poll(2) without io_uring)
+	 * instead of sending TIMERX_URING_CMD_WAIT: on the ioctl transport,
+	 * and for the rest of the Uring's life once the module refused a WAIT
+	 * (-EOPNOTSUPP; decided by the first wait(), since a WAIT cannot be
+	 * probed without blocking). With poll waits, closing the context does
+	 * not complete a pending wait with -ECANCELED; io_uring's exit
+	 * (destroying the Uring) cancels it.
+	 */
+	[[nodiscard]] bool waits_with_poll() const noexcept;
 
 	[[nodiscard]] const UringStats &stats() const noexcept;
 

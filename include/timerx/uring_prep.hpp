@@ -11,15 +11,24 @@
  * IORING_SETUP_SQE128. struct timerx_create and struct timerx_arm are 32
  * bytes: prep_create() and prep_arm() need a ring set up with
  * IORING_SETUP_SQE128 (the module fails them with -EINVAL otherwise;
- * needs_sqe128() tells). cancel, delete, flush and wait fit any SQE.
+ * needs_sqe128() tells). cancel, delete, flush and wait fit any SQE. The
+ * bytes of the area after the payload are reserved and must be zero
+ * (-EINVAL): these helpers clear the first 16 bytes of the area, as
+ * liburing does, but not the 64 an SQE128 ring adds after the SQE (they
+ * would be the next SQE in a normal ring). In an SQE128 ring whose slots
+ * carried a create or arm before, call clear_sqe128_tail() first.
  *
  * CQE res: 0, the new timer id (create), the number of events written
  * (flush), the number of events ready (wait), or -errno. The payload is
  * copied when the SQE is issued: the struct passed here may be reused at
  * once. TIMERX_URING_CMD_WAIT completes when events are ready, or with
- * -ECANCELED when a file descriptor of the context is closed (and, on
- * kernels >= 6.8, at io_uring ring or task exit; IORING_OP_ASYNC_CANCEL
- * does not reach driver commands).
+ * -ECANCELED when the process that submitted it closes a file descriptor
+ * of the context (a forked child closing its copy does not end it), and
+ * at io_uring ring or task exit; IORING_OP_ASYNC_CANCEL does not reach
+ * driver commands. Kernels whose io_uring cannot cancel driver commands
+ * (before 6.7, such as Debian's 6.1) fail it at once with -EOPNOTSUPP:
+ * wait with io_uring_prep_poll_add(sqe, fd, POLLIN) there (Uring::wait()
+ * switches by itself).
  *
  * Requires liburing (Requires.private in libtimerx.pc); these are inline
  * and need no symbol from libtimerx.
@@ -57,6 +66,17 @@ static_assert(sizeof(timerx_timer_ref) <= sqe_cmd_bytes);
 [[nodiscard]] constexpr bool needs_sqe128(unsigned cmd_op) noexcept
 {
 	return cmd_payload_size(cmd_op) > sqe_cmd_bytes;
+}
+
+/*
+ * Zero the second half of an SQE of an IORING_SETUP_SQE128 ring: bytes
+ * 16..79 of its command area. Only for such rings (in a normal ring that
+ * is the next SQE).
+ */
+inline void clear_sqe128_tail(io_uring_sqe *sqe) noexcept
+{
+	std::memset(reinterpret_cast<unsigned char *>(sqe) + sizeof(io_uring_sqe), 0,
+		    sqe128_cmd_bytes - sqe_cmd_bytes);
 }
 
 /*
@@ -123,7 +143,7 @@ inline void prep_flush(io_uring_sqe *sqe, int fd) noexcept
 	prep_uring_cmd(sqe, fd, TIMERX_IOC_FLUSH, nullptr, 0);
 }
 
-/* TIMERX_URING_CMD_WAIT: 16 zero bytes of payload; res = events ready. */
+/* TIMERX_URING_CMD_WAIT: no payload (the area is zero); res = events ready. */
 inline void prep_wait(io_uring_sqe *sqe, int fd) noexcept
 {
 	prep_uring_cmd(sqe, fd, TIMERX_URING_CMD_WAIT, nullptr, 0);

@@ -38,7 +38,10 @@ inline constexpr unsigned header_api_version = TIMERX_API_VERSION;
 /*
  * The UAPI version the loaded library was built against. The module reports
  * its own in ContextInfo::api_version; the UAPI only ever adds, so a library
- * works with any module whose api_version is at least this.
+ * works with any module whose api_version is at least this, and with an
+ * older one except for what came later: Expiry::hard_required (the module
+ * refuses the flag: -EOPNOTSUPP) and the per-user limits of Config (not
+ * reported, not settable) are API 2.
  */
 [[nodiscard]] TIMERX_API unsigned api_version() noexcept;
 

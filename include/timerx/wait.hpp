@@ -10,8 +10,8 @@
  *      RingReader::prepare_wait() first and skip epoll_wait() if it says
  *      work arrived).
  *   3. Blocking through io_uring: Uring::wait() (TIMERX_URING_CMD_WAIT,
- *      or POLL_ADD where uring_cmd is unavailable), or prep_wait() in your
- *      own ring.
+ *      or POLL_ADD where uring_cmd is unavailable or the kernel refuses
+ *      the WAIT, as 6.1 does), or prep_wait() in your own ring.
  *
  * wait_hybrid() combines them: spin a while, then block.
  *

@@ -172,9 +172,12 @@ constexpr Kind config_kind(unsigned type)
 	case TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX:
 	case TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES:
 	case TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS:
+	case TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER:
+	case TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER:
 		return Kind::u32;
 	case TIMERX_NL_CONFIG_A_MIN_PERIOD_NS:
 	case TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS:
+	case TIMERX_NL_CONFIG_A_MAX_USER_RATE:
 		return Kind::u64;
 	case TIMERX_NL_CONFIG_A_HISTOGRAMS:
 		return Kind::u8;
@@ -364,6 +367,15 @@ nlmsghdr *build_config_set(void *buf, std::uint16_t family, std::uint32_t seq,
 	if (changes.alarm_interval_ms)
 		mnl_attr_put_u32(nlh, TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS,
 				 *changes.alarm_interval_ms);
+	/* API 2: an older module refuses these (unknown attribute: -EINVAL). */
+	if (changes.max_contexts_per_user)
+		mnl_attr_put_u32(nlh, TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER,
+				 *changes.max_contexts_per_user);
+	if (changes.max_timers_per_user)
+		mnl_attr_put_u32(nlh, TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER,
+				 *changes.max_timers_per_user);
+	if (changes.max_user_rate)
+		mnl_attr_put_u64(nlh, TIMERX_NL_CONFIG_A_MAX_USER_RATE, *changes.max_user_rate);
 	mnl_attr_nest_end(nlh, nest);
 	return nlh;
 }
@@ -554,6 +566,10 @@ int parse_config(const nlmsghdr *nlh, Config &out)
 	}
 	get(ct[TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS], c.alarm_lateness_ns);
 	get(ct[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS], c.alarm_interval_ms);
+	/* API 2; absent from an older module's replies: left empty. */
+	get(ct[TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER], c.max_contexts_per_user);
+	get(ct[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER], c.max_timers_per_user);
+	get(ct[TIMERX_NL_CONFIG_A_MAX_USER_RATE], c.max_user_rate);
 	out = c;
 	return 0;
 }

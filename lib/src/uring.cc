@@ -12,6 +12,14 @@
  *
  * A CQE of an earlier generation (a submission that failed half-way and
  * whose SQEs the kernel consumed later) is counted as stale and dropped.
+ *
+ * Waits: TIMERX_URING_CMD_WAIT on the uring_cmd transport, until the module
+ * refuses one with -EOPNOTSUPP (its kernel's io_uring cannot cancel driver
+ * commands: before 6.7, Debian's 6.1); from then on, and on the ioctl
+ * transport, a POLL_ADD of the fd. A WAIT cannot be probed without blocking
+ * (on a kernel that takes it, it is queued until events come), so the
+ * switch is made by the first wait() that sees the refusal, which then
+ * queues the POLL_ADD itself: no caller ever sees the -EOPNOTSUPP.
  */
 #include <timerx/uring.hpp>
 #include <timerx/uring_prep.hpp>
@@ -67,6 +75,7 @@ __kernel_timespec to_kernel_timespec(std::chrono::nanoseconds ns) noexcept
 struct Uring::Impl {
 	io_uring ring{};
 	bool has_ring = false;
+	bool sqe128 = false;
 	int fd = -1;
 	Transport transport = Transport::ioctl;
 	int setup_result = 0;
@@ -83,8 +92,11 @@ struct Uring::Impl {
 	/* The wait: queued in the kernel, or completed and not reported yet. */
 	bool wait_queued = false;
 	bool wait_done = false;
+	bool wait_is_poll = false; /* that wait is a POLL_ADD, not a WAIT */
 	int wait_res = 0;
 	std::uint32_t wait_seq = 0;
+	/* The module refused TIMERX_URING_CMD_WAIT (-EOPNOTSUPP): POLL_ADD for good. */
+	bool poll_waits = false;
 
 	bool probe_done = false;
 	int probe_res = 0;
@@ -95,8 +107,9 @@ struct Uring::Impl {
 	~Impl()
 	{
 		/*
-		 * A queued wait is cancelled by the ring's exit on kernels >= 6.8;
-		 * before, it completes when the context is closed or events come.
+		 * The ring's exit cancels a queued wait: a POLL_ADD on any
+		 * kernel, a WAIT on the kernels the module takes it on (their
+		 * io_uring cancels driver commands).
 		 */
 		if (has_ring)
 			io_uring_queue_exit(&ring);
@@ -109,9 +122,25 @@ struct Uring::Impl {
 		const int ret = io_uring_queue_init_params(entries, &ring, &p);
 		if (ret == 0) {
 			has_ring = true;
+			sqe128 = (ring.flags & IORING_SETUP_SQE128) != 0;
 			sq_entries = p.sq_entries;
 		}
 		return ret;
+	}
+
+	/*
+	 * The next free SQE. The prep functions clear the 16-byte command area
+	 * of a normal SQE; in an SQE128 ring the command area goes on for 64
+	 * more bytes, which an earlier create or arm in the same slot may have
+	 * written, and the module refuses a command whose area is not zero
+	 * past its payload (-EINVAL): clear them too.
+	 */
+	io_uring_sqe *get_sqe() noexcept
+	{
+		io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		if (sqe != nullptr && sqe128)
+			clear_sqe128_tail(sqe);
+		return sqe;
 	}
 
 	void dispatch(const io_uring_cqe *cqe) noexcept
@@ -201,7 +230,7 @@ struct Uring::Impl {
 
 	int probe() noexcept
 	{
-		io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+		io_uring_sqe *sqe = get_sqe();
 		if (sqe == nullptr)
 			return -EBUSY;
 		prep_flush(sqe, fd);
@@ -230,7 +259,7 @@ struct Uring::Impl {
 				break;
 			}
 			for (std::size_t i = 0; i < chunk; ++i) {
-				io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+				io_uring_sqe *sqe = get_sqe();
 				prep_command(sqe, fd, cmds[next + i]);
 				io_uring_sqe_set_data64(
 					sqe, make_udata(tag_batch, gen,
@@ -271,6 +300,35 @@ struct Uring::Impl {
 		return static_cast<int>(batch.size());
 	}
 
+	/* Put the wait in the SQ: TIMERX_URING_CMD_WAIT, or a POLL_ADD of the fd. */
+	int queue_wait() noexcept
+	{
+		io_uring_sqe *sqe = get_sqe();
+		if (sqe == nullptr)
+			return -EBUSY;
+		wait_is_poll = transport != Transport::uring_cmd || poll_waits;
+		if (wait_is_poll)
+			io_uring_prep_poll_add(sqe, fd, POLLIN);
+		else
+			prep_wait(sqe, fd);
+		io_uring_sqe_set_data64(sqe, make_udata(tag_wait, 0, ++wait_seq));
+		wait_queued = true;
+		return 0;
+	}
+
+	/*
+	 * A WAIT that the module refused (-EOPNOTSUPP, at once: its kernel's
+	 * io_uring cannot cancel driver commands) is not a result: forget it
+	 * and wait with POLL_ADD from now on.
+	 */
+	void drop_refused_wait() noexcept
+	{
+		if (wait_done && !wait_is_poll && wait_res == -EOPNOTSUPP) {
+			poll_waits = true;
+			wait_done = false;
+		}
+	}
+
 	int wait_ring(std::chrono::nanoseconds timeout) noexcept
 	{
 		using clock = std::chrono::steady_clock;
@@ -279,19 +337,15 @@ struct Uring::Impl {
 			clock::now() + (forever ? clock::duration{} : timeout);
 
 		reap();
-		if (!wait_queued && !wait_done) {
-			io_uring_sqe *sqe = io_uring_get_sqe(&ring);
-			if (sqe == nullptr)
-				return -EBUSY;
-			if (transport == Transport::uring_cmd)
-				prep_wait(sqe, fd);
-			else
-				io_uring_prep_poll_add(sqe, fd, POLLIN);
-			io_uring_sqe_set_data64(sqe, make_udata(tag_wait, 0, ++wait_seq));
-			wait_queued = true;
-		}
+		for (;;) {
+			drop_refused_wait();
+			if (wait_done)
+				break;
+			if (!wait_queued) {
+				if (const int err = queue_wait(); err < 0)
+					return err;
+			}
 
-		while (!wait_done) {
 			int ret;
 			if (forever) {
 				ret = io_uring_submit_and_wait(&ring, 1);
@@ -305,8 +359,9 @@ struct Uring::Impl {
 								       nullptr);
 			}
 			reap();
+			/* Done, or refused: then the POLL_ADD goes in within this call. */
 			if (wait_done)
-				break;
+				continue;
 			/* liburing returns -ETIME, or the number submitted and no CQE. */
 			if (!forever && (ret == -ETIME || clock::now() >= deadline))
 				return 0;
@@ -317,7 +372,7 @@ struct Uring::Impl {
 		wait_done = false;
 		const int res = wait_res;
 		/* POLL_ADD reports a poll mask: readable (or an error the reader will see). */
-		if (transport != Transport::uring_cmd && res > 0)
+		if (wait_is_poll && res > 0)
 			return 1;
 		return res;
 	}
@@ -416,6 +471,11 @@ const UringStats &Uring::stats() const noexcept
 bool Uring::wait_queued() const noexcept
 {
 	return impl_->wait_queued;
+}
+
+bool Uring::waits_with_poll() const noexcept
+{
+	return impl_->transport != Transport::uring_cmd || impl_->poll_waits;
 }
 
 int Uring::submit(Batch &batch, Order order) noexcept

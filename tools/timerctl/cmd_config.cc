@@ -11,10 +11,14 @@ namespace {
 
 constexpr OptSpec opts[] = {opt_help, opt_json};
 
-constexpr const char *keys[] = {"max_timers_per_ctx", "max_ring_entries",  "min_period_ns",
-				"histograms",         "alarm_lateness_ns", "alarm_interval_ms"};
+constexpr const char *keys[] = {
+	"max_timers_per_ctx", "max_ring_entries",  "min_period_ns",         "histograms",
+	"alarm_lateness_ns",  "alarm_interval_ms", "max_contexts_per_user", "max_timers_per_user",
+	"max_user_rate"};
 
 constexpr std::uint64_t limit_2_20 = 1U << 20;
+constexpr std::uint64_t limit_2_24 = 1U << 24;
+constexpr std::uint64_t max_rate = 10000000000ULL; /* expirations per second: 10^10 */
 
 [[noreturn]] void bad_value(const std::string &key, const std::string &value,
 			    const std::string &want)
@@ -55,6 +59,21 @@ void set_one(timerx::Config &c, const std::string &key, const std::string &value
 		if (!v || *v < 1 || *v > 3600000)
 			bad_value(key, value, "1 to 3600000 ms; ms, or with a unit: ms, s");
 		c.alarm_interval_ms = static_cast<std::uint32_t>(*v);
+	} else if (key == "max_contexts_per_user") {
+		auto v = parse_u32(value);
+		if (!v || *v < 1 || *v > limit_2_20)
+			bad_value(key, value, "1 to 1048576");
+		c.max_contexts_per_user = *v;
+	} else if (key == "max_timers_per_user") {
+		auto v = parse_u32(value);
+		if (!v || *v < 1 || *v > limit_2_24)
+			bad_value(key, value, "1 to 16777216");
+		c.max_timers_per_user = *v;
+	} else if (key == "max_user_rate") {
+		auto v = parse_u64(value);
+		if (!v || *v < 1 || *v > max_rate)
+			bad_value(key, value, "1 to 10000000000 expirations per second");
+		c.max_user_rate = *v;
 	} else {
 		std::string known;
 		for (const char *k : keys)
@@ -104,6 +123,10 @@ std::vector<std::string> config_lines(const timerx::Config &c)
 		l.push_back(std::string("histograms=") + (*c.histograms ? "on" : "off"));
 	num("alarm_lateness_ns", c.alarm_lateness_ns);
 	num("alarm_interval_ms", c.alarm_interval_ms);
+	/* API 2: an older module has none of these; nothing is printed for them. */
+	num("max_contexts_per_user", c.max_contexts_per_user);
+	num("max_timers_per_user", c.max_timers_per_user);
+	num("max_user_rate", c.max_user_rate);
 	return l;
 }
 
@@ -115,6 +138,10 @@ void json_config_fields(JsonWriter &w, const timerx::Config &c)
 	w.field("histograms", c.histograms);
 	w.field("alarm_lateness_ns", c.alarm_lateness_ns);
 	w.field("alarm_interval_ms", c.alarm_interval_ms);
+	/* null from a module older than API 2 */
+	w.field("max_contexts_per_user", c.max_contexts_per_user);
+	w.field("max_timers_per_user", c.max_timers_per_user);
+	w.field("max_user_rate", c.max_user_rate);
 }
 
 void render_config(std::ostream &out, Format f, const timerx::Config &c)

@@ -36,7 +36,7 @@ ClockNow clock_snapshot();
 
 /* Shared by the renderers. */
 std::string clock_name(std::uint32_t clockid);
-std::string timer_flags(std::uint32_t flags); /* "soft,pinned" or "-" */
+std::string timer_flags(std::uint32_t flags); /* "soft,pinned", "hard" or "-" */
 std::string timer_state(std::uint32_t state); /* "armed", "idle" */
 Labels context_labels(const timerx::ContextStatus &c);
 Labels timer_labels(const timerx::ContextStatus &c, std::uint32_t timer_id);

@@ -47,8 +47,9 @@ std::span<const Command> table_of_commands()
 		 list_options, cmd_list},
 		{"show", "one context in detail, with its timers", "show CTX [-j | --prometheus]",
 		 "Context CTX's owner, ring, counters and lateness, and a table of its timers:\n"
-		 "id, clock, flags (soft, pinned), pinned CPU, period, state, time to the next\n"
-		 "expiry, fires, overruns, events, pending expirations and lateness p50/p99/max.\n"
+		 "id, clock, flags (soft, hard, pinned), pinned CPU, period, state, time to the\n"
+		 "next expiry, fires, overruns, events, pending expirations and lateness\n"
+		 "p50/p99/max.\n"
 		 "Exit status 5 when there is no such context (or you may not see it).\n",
 		 show_options, cmd_show},
 		{"hist", "a lateness histogram: global, of a context or of a timer",
@@ -72,6 +73,10 @@ std::span<const Command> table_of_commands()
 		 "true/false)\n"
 		 "  alarm_lateness_ns=TIME lateness that raises a lateness_alarm, 0 (off)..10s\n"
 		 "  alarm_interval_ms=TIME at most one alarm per context per interval, 1..3600000\n"
+		 "  max_contexts_per_user=N contexts one user may hold, 1..1048576\n"
+		 "  max_timers_per_user=N  timers one user may hold in all contexts, 1..16777216\n"
+		 "  max_user_rate=N        expirations per second of one user's periodic timers,\n"
+		 "                         1..10000000000\n"
 		 "TIME is a number in the key's unit, or with a unit: ns, us, ms, s (50us, "
 		 "1.5ms).\n"
 		 "An unknown key or a bad value is a usage error (exit 2); nothing is sent then.\n",

@@ -60,6 +60,8 @@ std::string timer_flags(std::uint32_t flags)
 	auto add = [&s](const std::string &w) { s += (s.empty() ? "" : ",") + w; };
 	if (flags & TIMERX_CREATE_F_SOFT)
 		add("soft");
+	if (flags & TIMERX_CREATE_F_HARD) /* demanded: hard irq or EPERM (API 2) */
+		add("hard");
 	if (flags & TIMERX_CREATE_F_PINNED)
 		add("pinned");
 	if (const std::uint32_t rest = flags & ~static_cast<std::uint32_t>(TIMERX_CREATE_F_ALL)) {
@@ -106,6 +108,7 @@ void json_timer(JsonWriter &w, const timerx::TimerStatus &t)
 	w.field("clock", clock_name(t.clockid));
 	w.field("flags", t.flags);
 	w.field("soft", (t.flags & TIMERX_CREATE_F_SOFT) != 0);
+	w.field("hard", (t.flags & TIMERX_CREATE_F_HARD) != 0);
 	w.field("pinned", (t.flags & TIMERX_CREATE_F_PINNED) != 0);
 	w.key("cpu");
 	if (t.flags & TIMERX_CREATE_F_PINNED)

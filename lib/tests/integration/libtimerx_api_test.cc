@@ -129,18 +129,28 @@ TEST(Timers, CreateArmGetCancelDelete)
 	EXPECT_EQ(0U, ctx.info()->timers);
 }
 
-/* Every clock, hard and soft, relative and absolute: one event each, never early. */
+/*
+ * Every clock, every expiry (hard, soft, hard demanded: root has
+ * CAP_SYS_NICE, so hard stays hard also on PREEMPT_RT), relative and
+ * absolute: one event each, never early.
+ */
 TEST(Timers, EveryClockAndExpiryDelivers)
 {
 	Context ctx(itest::options(64));
 	timerx::RingReader r = ctx.reader();
 	std::uint64_t tag = 0;
+	/* Without root (CAP_SYS_NICE) PREEMPT_RT may refuse hard_required. */
+	const bool root = itest::is_root();
+	std::vector<Expiry> expiries{Expiry::hard, Expiry::soft};
+	if (root)
+		expiries.push_back(Expiry::hard_required);
 	for (Clock clock : {Clock::monotonic, Clock::realtime, Clock::boottime, Clock::tai}) {
-		for (Expiry expiry : {Expiry::hard, Expiry::soft}) {
+		for (Expiry expiry : expiries) {
 			for (bool absolute : {false, true}) {
 				SCOPED_TRACE(testing::Message()
-					     << "clock " << static_cast<unsigned>(clock) << " soft "
-					     << (expiry == Expiry::soft) << " abs " << absolute);
+					     << "clock " << static_cast<unsigned>(clock)
+					     << " expiry " << static_cast<unsigned>(expiry)
+					     << " abs " << absolute);
 				++tag;
 				const auto id = ctx.create_timer(
 					{.user_data = tag, .clock = clock, .expiry = expiry});
@@ -160,6 +170,12 @@ TEST(Timers, EveryClockAndExpiryDelivers)
 				EXPECT_GE(e.actual_ns, e.expected_ns) << "fired early";
 				EXPECT_LE(e.actual_ns, seen) << "an event from the future";
 				const auto info = ctx.get_timer(*id);
+				ASSERT_TRUE(info.ok());
+				if (root) {
+					EXPECT_EQ(expiry == Expiry::soft,
+						  (info->create_flags & TIMERX_CREATE_F_SOFT) != 0)
+						<< "create_flags " << info->create_flags;
+				}
 				EXPECT_EQ(1U, info->expirations);
 				EXPECT_EQ(1U, info->events);
 				EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_IDLE), info->state);

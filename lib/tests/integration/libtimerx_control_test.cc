@@ -76,7 +76,9 @@ bool same(const Config &a, const Config &b)
 	return a.max_timers_per_ctx == b.max_timers_per_ctx &&
 	       a.max_ring_entries == b.max_ring_entries && a.min_period_ns == b.min_period_ns &&
 	       a.histograms == b.histograms && a.alarm_lateness_ns == b.alarm_lateness_ns &&
-	       a.alarm_interval_ms == b.alarm_interval_ms;
+	       a.alarm_interval_ms == b.alarm_interval_ms &&
+	       a.max_contexts_per_user == b.max_contexts_per_user &&
+	       a.max_timers_per_user == b.max_timers_per_user && a.max_user_rate == b.max_user_rate;
 }
 
 /* Puts every setting back as it was when constructed. */
@@ -273,17 +275,25 @@ TEST_F(ControlTest, ConfigRoundTrip)
 	ASSERT_TRUE(old.max_timers_per_ctx && old.max_ring_entries && old.min_period_ns &&
 		    old.histograms && old.alarm_lateness_ns && old.alarm_interval_ms)
 		<< "CONFIG carries every setting";
+	ASSERT_TRUE(old.max_contexts_per_user && old.max_timers_per_user && old.max_user_rate)
+		<< "API " << TIMERX_API_VERSION << ": CONFIG carries the per-user limits";
 
 	Config change;
 	change.alarm_interval_ms = *old.alarm_interval_ms == 1234 ? 1235 : 1234;
 	change.histograms = !*old.histograms;
 	change.alarm_lateness_ns = *old.alarm_lateness_ns == 5000000 ? 6000000 : 5000000;
+	change.max_contexts_per_user = *old.max_contexts_per_user == 1000 ? 1001 : 1000;
+	change.max_timers_per_user = *old.max_timers_per_user == 70000 ? 70001 : 70000;
+	change.max_user_rate = *old.max_user_rate == 200000 ? 200001 : 200000;
 	Config result;
 	ASSERT_EQ(0, ctl.set_config(change, &result)) << ctl.last_error_message();
 	EXPECT_EQ("", ctl.last_error_message());
 	EXPECT_EQ(change.alarm_interval_ms, result.alarm_interval_ms);
 	EXPECT_EQ(change.histograms, result.histograms);
 	EXPECT_EQ(change.alarm_lateness_ns, result.alarm_lateness_ns);
+	EXPECT_EQ(change.max_contexts_per_user, result.max_contexts_per_user);
+	EXPECT_EQ(change.max_timers_per_user, result.max_timers_per_user);
+	EXPECT_EQ(change.max_user_rate, result.max_user_rate);
 	EXPECT_EQ(old.max_timers_per_ctx, result.max_timers_per_ctx) << "not sent, not changed";
 	EXPECT_EQ(old.min_period_ns, result.min_period_ns);
 
@@ -293,6 +303,15 @@ TEST_F(ControlTest, ConfigRoundTrip)
 	/* The module parameter of the same name says the same. */
 	if (const auto p = itest::param_read("alarm_interval_ms")) {
 		EXPECT_EQ(*change.alarm_interval_ms, *p);
+	}
+	if (const auto p = itest::param_read("max_contexts_per_user")) {
+		EXPECT_EQ(*change.max_contexts_per_user, *p);
+	}
+	if (const auto p = itest::param_read("max_timers_per_user")) {
+		EXPECT_EQ(*change.max_timers_per_user, *p);
+	}
+	if (const auto p = itest::param_read("max_user_rate")) {
+		EXPECT_EQ(*change.max_user_rate, *p);
 	}
 
 	/*
@@ -313,6 +332,12 @@ TEST_F(ControlTest, ConfigRoundTrip)
 	out_of_range["min_period_ns 10^9 + 1"].min_period_ns = 1000000001ULL;
 	out_of_range["alarm_interval_ms 0"].alarm_interval_ms = 0;
 	out_of_range["alarm_lateness_ns 10^10 + 1"].alarm_lateness_ns = 10000000001ULL;
+	out_of_range["max_contexts_per_user 0"].max_contexts_per_user = 0;
+	out_of_range["max_contexts_per_user 2^20 + 1"].max_contexts_per_user = (1U << 20) + 1;
+	out_of_range["max_timers_per_user 0"].max_timers_per_user = 0;
+	out_of_range["max_timers_per_user 2^24 + 1"].max_timers_per_user = (1U << 24) + 1;
+	out_of_range["max_user_rate 0"].max_user_rate = 0;
+	out_of_range["max_user_rate 10^10 + 1"].max_user_rate = 10000000001ULL;
 	for (const auto &[name, cfg] : out_of_range) {
 		EXPECT_EQ(-ERANGE, ctl.set_config(cfg)) << name;
 		EXPECT_FALSE(ctl.last_error_message().empty()) << name;

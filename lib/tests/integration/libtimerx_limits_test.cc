@@ -2,12 +2,16 @@
 /*
  * Limits through libtimerx: max_timers_per_ctx (ENOSPC) on every path,
  * max_ring_entries (EINVAL from Context), and min_period_ns for a caller
- * without CAP_SYS_NICE (EPERM), checked as nobody in a child process.
+ * without CAP_SYS_NICE (EPERM), checked as nobody in a child process, as
+ * is Expiry::hard_required (EPERM on PREEMPT_RT only).
  * Module parameters are changed for one test and restored.
  */
 #include "itest.hpp"
 
 #include <timerx/uring_prep.hpp>
+
+#include <sched.h>
+#include <sys/utsname.h>
 
 #include <cerrno>
 #include <system_error>
@@ -18,9 +22,21 @@ using namespace std::chrono_literals;
 using timerx::ArmSpec;
 using timerx::Batch;
 using timerx::Context;
+using timerx::Expiry;
 using timerx::Transport;
 using timerx::Uring;
 using timerx::UringOptions;
+
+/* A PREEMPT_RT kernel: /sys/kernel/realtime, or "PREEMPT_RT" in uname -v. */
+bool preempt_rt()
+{
+	std::ifstream f("/sys/kernel/realtime");
+	int v = 0;
+	if (f >> v)
+		return v == 1;
+	utsname u{};
+	return ::uname(&u) == 0 && std::strstr(u.version, "PREEMPT_RT") != nullptr;
+}
 
 TEST(Limits, MaxTimersPerContextIsEnospc)
 {
@@ -155,6 +171,43 @@ TEST(Limits, ShortPeriodAsNobodyIsEperm)
 	const auto info = ctx.get_timer(*id);
 	ASSERT_TRUE(info.ok());
 	EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_IDLE), info->state);
+}
+
+/*
+ * Without CAP_SYS_NICE or a real-time policy, PREEMPT_RT makes a default
+ * timer soft and refuses a demanded hard one (EPERM); elsewhere both are
+ * hard. Soft is always allowed.
+ */
+TEST(Limits, HardRequiredAsNobody)
+{
+	if (!itest::is_root())
+		GTEST_SKIP() << "needs root to switch to nobody";
+	const bool rt = preempt_rt();
+	Context ctx(itest::options(16));
+	const int failed = itest::run_as_nobody([&] {
+		int f = 0;
+		sched_param sp{};
+		ITEST_CHECK(f, ::sched_setscheduler(0, SCHED_OTHER, &sp) == 0);
+		const auto required = ctx.create_timer({.expiry = Expiry::hard_required});
+		if (rt) {
+			ITEST_CHECK(f, required.error() == -EPERM);
+		} else {
+			ITEST_CHECK(f, required.ok());
+		}
+		const auto def = ctx.create_timer({.expiry = Expiry::hard});
+		ITEST_CHECK(f, def.ok());
+		if (def.ok()) {
+			const auto info = ctx.get_timer(*def);
+			ITEST_CHECK(f, info.ok());
+			if (info.ok())
+				ITEST_CHECK(f, ((info->create_flags & TIMERX_CREATE_F_SOFT) != 0) ==
+						       rt);
+		}
+		ITEST_CHECK(f, ctx.create_timer({.expiry = Expiry::soft}).ok());
+		return f;
+	});
+	EXPECT_EQ(0, failed) << "checks failed as nobody (see the output above); -1: child died; "
+			     << (rt ? "PREEMPT_RT" : "not PREEMPT_RT");
 }
 
 } // namespace

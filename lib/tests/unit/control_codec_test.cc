@@ -28,6 +28,9 @@ static_assert(TIMERX_NL_CMD_CTX_GET == 1 && TIMERX_NL_CMD_CONFIG_SET == 5 &&
 static_assert(TIMERX_NL_A_CTX_ID == 2 && TIMERX_NL_A_LATENESS == 25 && TIMERX_NL_A_CONFIG == 29 &&
 	      TIMERX_NL_A_ALARM_MAX_NS == 31);
 static_assert(TIMERX_NL_HIST_A_BUCKETS == 8 && TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS == 7);
+static_assert(TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER == 8 &&
+	      TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER == 9 &&
+	      TIMERX_NL_CONFIG_A_MAX_USER_RATE == 10);
 
 struct Request {
 	alignas(nlmsghdr) char buf[nl::request_buffer_size];
@@ -91,6 +94,26 @@ TEST(ControlRequest, ConfigSetExactBytes)
 		8,  0, 3,  0,    0x00, 0x04, 0,    0, /* MAX_RING_ENTRIES 1024 */
 		12, 0, 4,  0,    0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, /* MIN_PERIOD_NS */
 		5,  0, 5,  0,    1,    0,    0,    0}; /* HISTOGRAMS 1, padding 0 */
+	EXPECT_EQ(want, bytes_of(nlh));
+}
+
+/* The per-user limits (API 2). */
+TEST(ControlRequest, ConfigSetPerUserLimitsExactBytes)
+{
+	Request r;
+	timerx::Config c;
+	c.max_contexts_per_user = 0x400;
+	c.max_timers_per_user = 0x01000000;
+	c.max_user_rate = 0x00000002540BE400ULL; /* 10^10 */
+	const nlmsghdr *nlh = nl::build_config_set(r.buf, 0x20, 9, c);
+	const std::vector<unsigned char> want{
+		52, 0, 0,  0,    0x20, 0,    0x05, 0,    9,    0, 0, 0,
+		0,  0, 0,  0,                         /* nlmsghdr, REQUEST|ACK */
+		5,  1, 0,  0,                         /* CONFIG_SET, v1 */
+		32, 0, 29, 0x80,                      /* CONFIG | NLA_F_NESTED */
+		8,  0, 8,  0,    0x00, 0x04, 0,    0, /* MAX_CONTEXTS_PER_USER 1024 */
+		8,  0, 9,  0,    0,    0,    0,    1, /* MAX_TIMERS_PER_USER 2^24 */
+		12, 0, 10, 0,    0x00, 0xE4, 0x0B, 0x54, 0x02, 0, 0, 0}; /* MAX_USER_RATE */
 	EXPECT_EQ(want, bytes_of(nlh));
 }
 
@@ -173,11 +196,14 @@ TEST(ControlRequest, ConfigSetSendsOnlyEngagedSettings)
 	all.histograms = false;
 	all.alarm_lateness_ns = 2000000;
 	all.alarm_interval_ms = 250;
+	all.max_contexts_per_user = 16;
+	all.max_timers_per_user = 100000;
+	all.max_user_rate = 5000000;
 	nlh = nl::build_config_set(r.buf, 0x33, 21, all);
 	a = request_attrs(nlh);
 	ASSERT_EQ(1U, a.size());
 	const auto inner = attrs_of(a[0].payload.data(), a[0].payload.size());
-	ASSERT_EQ(6U, inner.size());
+	ASSERT_EQ(9U, inner.size());
 	EXPECT_EQ(TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX, inner[0].type);
 	EXPECT_EQ(le32(1000), inner[0].payload);
 	EXPECT_EQ(TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES, inner[1].type);
@@ -190,6 +216,12 @@ TEST(ControlRequest, ConfigSetSendsOnlyEngagedSettings)
 	EXPECT_EQ(le64(2000000), inner[4].payload);
 	EXPECT_EQ(TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS, inner[5].type);
 	EXPECT_EQ(le32(250), inner[5].payload);
+	EXPECT_EQ(TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER, inner[6].type);
+	EXPECT_EQ(le32(16), inner[6].payload);
+	EXPECT_EQ(TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER, inner[7].type);
+	EXPECT_EQ(le32(100000), inner[7].payload);
+	EXPECT_EQ(TIMERX_NL_CONFIG_A_MAX_USER_RATE, inner[8].type);
+	EXPECT_EQ(le64(5000000), inner[8].payload);
 }
 
 /* ------------------------------------------------------------ replies */
@@ -283,6 +315,10 @@ Msg config_reply(std::uint8_t cmd = TIMERX_NL_CMD_CONFIG_GET)
 		.u8(TIMERX_NL_CONFIG_A_HISTOGRAMS, 1)
 		.u64(TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS, 0)
 		.u32(TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS, 1000)
+		.u32(TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER, 1024)
+		.u32(TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER, 65536)
+		.raw(TIMERX_NL_CONFIG_A_PAD, nullptr, 0)
+		.u64(TIMERX_NL_CONFIG_A_MAX_USER_RATE, 100000)
 		.end();
 	return m;
 }
@@ -386,6 +422,32 @@ TEST(ControlReply, Config)
 	EXPECT_EQ(true, c.histograms.value_or(false));
 	EXPECT_EQ(0U, c.alarm_lateness_ns.value_or(99));
 	EXPECT_EQ(1000U, c.alarm_interval_ms.value_or(0));
+	EXPECT_EQ(1024U, c.max_contexts_per_user.value_or(0));
+	EXPECT_EQ(65536U, c.max_timers_per_user.value_or(0));
+	EXPECT_EQ(100000U, c.max_user_rate.value_or(0));
+}
+
+/* An API 1 module sends no per-user limits: they stay empty. */
+TEST(ControlReply, ConfigOfAnOlderModule)
+{
+	Msg m(family, TIMERX_NL_CMD_CONFIG_GET);
+	m.nest(TIMERX_NL_A_CONFIG)
+		.u32(TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_CTX, 65536)
+		.u32(TIMERX_NL_CONFIG_A_MAX_RING_ENTRIES, 1 << 16)
+		.raw(TIMERX_NL_CONFIG_A_PAD, nullptr, 0)
+		.u64(TIMERX_NL_CONFIG_A_MIN_PERIOD_NS, 10000)
+		.u8(TIMERX_NL_CONFIG_A_HISTOGRAMS, 0)
+		.u64(TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS, 0)
+		.u32(TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS, 1000)
+		.end();
+	timerx::Config c;
+	c.max_user_rate = 7; /* replaced as a whole */
+	ASSERT_EQ(0, nl::parse_config(m.nlh(), c));
+	EXPECT_EQ(65536U, c.max_timers_per_ctx.value_or(0));
+	EXPECT_EQ(1000U, c.alarm_interval_ms.value_or(0));
+	EXPECT_FALSE(c.max_contexts_per_user);
+	EXPECT_FALSE(c.max_timers_per_user);
+	EXPECT_FALSE(c.max_user_rate);
 }
 
 TEST(ControlReply, EmptyHistogramHasNoMinMax)
@@ -604,6 +666,18 @@ TEST(ControlReply, WrongAttributeTypesAreEproto)
 	Msg short_u64(family, TIMERX_NL_CMD_CONFIG_GET);
 	short_u64.nest(TIMERX_NL_A_CONFIG).u32(TIMERX_NL_CONFIG_A_MIN_PERIOD_NS, 1).end();
 	EXPECT_EQ(-EPROTO, nl::parse_config(short_u64.nlh(), cfg));
+	/* The per-user limits: exact lengths too. */
+	Msg short_rate(family, TIMERX_NL_CMD_CONFIG_GET);
+	short_rate.nest(TIMERX_NL_A_CONFIG).u32(TIMERX_NL_CONFIG_A_MAX_USER_RATE, 1).end();
+	EXPECT_EQ(-EPROTO, nl::parse_config(short_rate.nlh(), cfg));
+	Msg wide_contexts(family, TIMERX_NL_CMD_CONFIG_GET);
+	wide_contexts.nest(TIMERX_NL_A_CONFIG)
+		.u64(TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER, 1)
+		.end();
+	EXPECT_EQ(-EPROTO, nl::parse_config(wide_contexts.nlh(), cfg));
+	Msg narrow_timers(family, TIMERX_NL_CMD_CONFIG_GET);
+	narrow_timers.nest(TIMERX_NL_A_CONFIG).u8(TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER, 1).end();
+	EXPECT_EQ(-EPROTO, nl::parse_config(narrow_timers.nlh(), cfg));
 	Msg config_not_nest(family, TIMERX_NL_CMD_CONFIG_GET);
 	config_not_nest.raw(TIMERX_NL_A_CONFIG, "x", 1);
 	EXPECT_EQ(-EPROTO, nl::parse_config(config_not_nest.nlh(), cfg));

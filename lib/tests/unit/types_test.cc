@@ -73,6 +73,33 @@ TEST(Types, TimerSpecFlags)
 	EXPECT_EQ(0U, c.resv);
 }
 
+/*
+ * Expiry::hard is the kernel's default (no flag: hard irq, soft on
+ * PREEMPT_RT for unprivileged callers); hard_required demands hard irq
+ * (TIMERX_CREATE_F_HARD, API 2). The existing values keep their numbers.
+ */
+TEST(Types, ExpiryFlags)
+{
+	static_assert(TIMERX_CREATE_F_SOFT == 1U && TIMERX_CREATE_F_PINNED == 2U &&
+		      TIMERX_CREATE_F_HARD == 4U && TIMERX_CREATE_F_ALL == 7U);
+	static_assert(static_cast<int>(Expiry::hard) == 0 && static_cast<int>(Expiry::soft) == 1 &&
+		      static_cast<int>(Expiry::hard_required) == 2);
+	static_assert(TimerSpec{}.expiry == Expiry::hard);
+	EXPECT_EQ(0U, timerx::expiry_flags(Expiry::hard));
+	EXPECT_EQ(TIMERX_CREATE_F_SOFT, timerx::expiry_flags(Expiry::soft));
+	EXPECT_EQ(TIMERX_CREATE_F_HARD, timerx::expiry_flags(Expiry::hard_required));
+
+	constexpr timerx_create hard = TimerSpec{.expiry = Expiry::hard}.to_uapi();
+	EXPECT_EQ(0U, hard.flags);
+	timerx_create c = TimerSpec{.expiry = Expiry::hard_required}.to_uapi();
+	EXPECT_EQ(TIMERX_CREATE_F_HARD, c.flags);
+	EXPECT_EQ(0U, c.flags & TIMERX_CREATE_F_SOFT) << "SOFT with HARD is EINVAL";
+	c = TimerSpec{.expiry = Expiry::hard_required, .cpu = 1}.to_uapi();
+	EXPECT_EQ(TIMERX_CREATE_F_HARD | TIMERX_CREATE_F_PINNED, c.flags);
+	EXPECT_EQ(1U, c.cpu);
+	EXPECT_EQ(0U, c.resv);
+}
+
 TEST(Types, ArmSpecAfterAndAt)
 {
 	constexpr timerx_arm rel = ArmSpec::after(5, 1500us, 1ms).to_uapi();
@@ -177,6 +204,8 @@ TEST(Version, LibraryMatchesHeaders)
 	EXPECT_EQ(timerx::header_version.patch, v.patch);
 	EXPECT_EQ(static_cast<unsigned>(TIMERX_API_VERSION), timerx::api_version());
 	EXPECT_EQ(timerx::header_api_version, timerx::api_version());
+	/* API 2: TIMERX_CREATE_F_HARD (Expiry::hard_required) and the per-user limits. */
+	EXPECT_EQ(2U, timerx::api_version());
 }
 
 } // namespace

@@ -137,7 +137,7 @@ TEST(UringPrep, CancelAndDelete)
 	}
 }
 
-TEST(UringPrep, FlushAndWaitCarrySixteenZeroBytes)
+TEST(UringPrep, FlushAndWaitCarryNoPayload)
 {
 	Slot f;
 	timerx::prep_flush(f.sqe(), test_fd);
@@ -147,7 +147,7 @@ TEST(UringPrep, FlushAndWaitCarrySixteenZeroBytes)
 	Slot w;
 	timerx::prep_wait(w.sqe(), test_fd);
 	expect_uring_cmd_sqe(w.sqe(), TIMERX_URING_CMD_WAIT);
-	expect_payload(w, nullptr, 0); /* the module requires the 16 bytes to be zero */
+	expect_payload(w, nullptr, 0); /* the module requires the area to be zero */
 	EXPECT_FALSE(timerx::needs_sqe128(TIMERX_URING_CMD_WAIT));
 	EXPECT_FALSE(timerx::needs_sqe128(TIMERX_IOC_FLUSH));
 }
@@ -167,6 +167,31 @@ TEST(UringPrep, CommandFromABatch)
 		expect_uring_cmd_sqe(s.sqe(), ops[i]);
 		expect_payload(s, b.commands()[i].data(), b.commands()[i].size());
 	}
+}
+
+/*
+ * In an SQE128 ring the command area goes on past the 64-byte SQE, and the
+ * module wants it zero after the payload: clear_sqe128_tail() clears
+ * exactly that half, and a prep afterwards leaves the area zero past its
+ * payload (here after a create left 32 bytes in the slot).
+ */
+TEST(UringPrep, ClearSqe128TailZeroesTheSecondHalfOnly)
+{
+	Slot s;
+	timerx::clear_sqe128_tail(s.sqe());
+	for (std::size_t i = 0; i < 64; ++i)
+		EXPECT_EQ(garbage, s.bytes[i]) << "byte " << i << " of the SQE itself";
+	for (std::size_t i = 64; i < 128; ++i)
+		EXPECT_EQ(0, s.bytes[i]) << "byte " << i;
+
+	Slot r;
+	timerx::prep_create(r.sqe(), test_fd, timerx::TimerSpec{.user_data = ~0ULL});
+	timerx::clear_sqe128_tail(r.sqe());
+	timerx::prep_cancel(r.sqe(), test_fd, 7);
+	const timerx_timer_ref ref = timerx::make_timer_ref(7);
+	EXPECT_EQ(0, std::memcmp(r.cmd(), &ref, sizeof(ref)));
+	for (std::size_t i = sizeof(ref); i < timerx::sqe128_cmd_bytes; ++i)
+		EXPECT_EQ(0, r.cmd()[i]) << "byte " << i << " of the 80-byte command area";
 }
 
 /* Small commands fit a normal 64-byte SQE: nothing is written past it (ASan checks). */

@@ -7,7 +7,10 @@
  *     (chunking, one enter per chunk, user_data matching) runs for real;
  *   - an eventfd has no uring_cmd handler (-EOPNOTSUPP) and no ioctls
  *     (-ENOTTY): the fallback to ioctl, chosen automatically, and a
- *     readable fd to wait on.
+ *     readable fd to wait on. With the uring_cmd transport forced, its
+ *     -EOPNOTSUPP to TIMERX_URING_CMD_WAIT is what a module on a kernel
+ *     whose io_uring cannot cancel driver commands (6.1) answers: the
+ *     switch to POLL_ADD waits.
  */
 #include <timerx/uring.hpp>
 
@@ -256,6 +259,64 @@ TEST_F(HostUring, WaitCommandCompletes)
 	EXPECT_EQ(0, u.wait(1s));
 	EXPECT_FALSE(u.wait_queued());
 	EXPECT_GE(u.stats().waits, 1U);
+}
+
+TEST_F(HostUring, WaitsWithPollOnlyWhereTheWaitCommandIsNotUsed)
+{
+	Uring cmd(null_fd_);
+	EXPECT_FALSE(cmd.waits_with_poll());
+	EXPECT_EQ(0, cmd.wait(0ns));
+	EXPECT_FALSE(cmd.waits_with_poll()) << "/dev/null ran the WAIT";
+
+	Uring forced(null_fd_, UringOptions{.transport = Transport::ioctl});
+	EXPECT_TRUE(forced.waits_with_poll());
+	Uring fallback(efd_);
+	ASSERT_EQ(Transport::ioctl, fallback.transport());
+	EXPECT_TRUE(fallback.waits_with_poll());
+}
+
+/*
+ * A WAIT refused with -EOPNOTSUPP (6.1) is never reported: the same wait()
+ * goes on with a POLL_ADD, which behaves as on the ioctl transport (times
+ * out and stays queued, then completes with 1), and so do later waits.
+ */
+TEST_F(HostUring, RefusedWaitCommandBecomesPollAdd)
+{
+	Uring u(efd_, UringOptions{.transport = Transport::uring_cmd});
+	ASSERT_EQ(Transport::uring_cmd, u.transport());
+	EXPECT_FALSE(u.waits_with_poll()) << "not known before the first wait";
+	const auto t0 = std::chrono::steady_clock::now();
+	EXPECT_EQ(0, u.wait(20ms)) << "the POLL_ADD timed out, not -EOPNOTSUPP";
+	EXPECT_GE(std::chrono::steady_clock::now() - t0, 15ms) << "blocked in the POLL_ADD";
+	EXPECT_TRUE(u.waits_with_poll());
+	EXPECT_TRUE(u.wait_queued());
+	EXPECT_EQ(0, u.wait(0ns));
+
+	const std::uint64_t one = 1;
+	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd_, &one, sizeof(one)));
+	EXPECT_EQ(1, u.wait(2s));
+	EXPECT_FALSE(u.wait_queued());
+	EXPECT_EQ(1, u.wait(-1ns)) << "still readable";
+	EXPECT_TRUE(u.waits_with_poll());
+	EXPECT_EQ(Transport::uring_cmd, u.transport()) << "commands still go as uring_cmd";
+	timerx::Batch b(2);
+	queue_mixed(b, 2);
+	EXPECT_EQ(2, u.submit(b));
+	EXPECT_EQ(-EOPNOTSUPP, b.result(0));
+}
+
+/* The switch within one call: ready at once, no timeout, no blocking. */
+TEST_F(HostUring, RefusedWaitCommandOnAReadyFdCompletesInTheSameCall)
+{
+	const std::uint64_t one = 1;
+	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd_, &one, sizeof(one)));
+	for (const auto timeout : {0ns, -1ns}) {
+		Uring u(efd_, UringOptions{.transport = Transport::uring_cmd});
+		EXPECT_EQ(1, u.wait(timeout)) << timeout.count();
+		EXPECT_TRUE(u.waits_with_poll());
+		EXPECT_FALSE(u.wait_queued());
+		EXPECT_EQ(1U, u.stats().waits);
+	}
 }
 
 TEST_F(HostUring, MoveKeepsTheRing)

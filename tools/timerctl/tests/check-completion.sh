@@ -38,7 +38,7 @@ expect() {
 	fi
 }
 
-echo "1..18"
+echo "1..21"
 n=1
 if bash -n "$file"; then echo "ok 1 - bash -n"; else echo "not ok 1 - bash -n"; failed=1; fi
 # shellcheck source=/dev/null
@@ -48,6 +48,9 @@ expect "timerctl st" "status"
 expect "timerctl list -" "-j --json --prometheus -t --timers --help"
 expect "timerctl monitor --" "--json --count --timeout --help"
 expect "timerctl config max_r" "max_ring_entries="
+expect "timerctl config max_t" "max_timers_per_ctx= max_timers_per_user="
+expect "timerctl config max_" "max_contexts_per_user= max_user_rate="
+expect "timerctl load max_u" "max_user_rate="
 expect "timerctl config histograms=o" "histograms=on histograms=off"
 # bash splits at '=' (COMP_WORDBREAKS): "histograms" "=" "o"
 expect "timerctl config histograms = o" "on off"

@@ -148,6 +148,16 @@ TEST(Cli, UsageErrorsExit2BeforeTheKernel)
 		{"config", "alarm_interval_ms=0"},
 		{"config", "alarm_interval_ms=3600001"},
 		{"config", "alarm_interval_ms=1500us"},
+		{"config", "max_contexts_per_user=0"},
+		{"config", "max_contexts_per_user=1048577"},
+		{"config", "max_contexts_per_user=1k"},
+		{"config", "max_timers_per_user=0"},
+		{"config", "max_timers_per_user=16777217"},
+		{"config", "max_timers_per_user=-5"},
+		{"config", "max_user_rate=0"},
+		{"config", "max_user_rate=10000000001"},
+		{"config", "max_user_rate=1.5"},
+		{"config", "max_user_rate=100/s"},
 		{"config", "histograms=on", "histograms=off"},
 		{"config", "histograms=on", "bogus=1"}, /* nothing sent at all */
 		{"config", "--prometheus"},
@@ -212,6 +222,21 @@ TEST(Cli, ParseConfig)
 	o = parse_config(args_for("config", {"min_period_ns=1s", "alarm_lateness_ns=10s"}));
 	EXPECT_EQ(o.changes.min_period_ns, 1000000000U);
 	EXPECT_EQ(o.changes.alarm_lateness_ns, 10000000000U);
+	EXPECT_FALSE(o.changes.max_user_rate);
+
+	/* The per-user limits (API 2), at both ends of their ranges. */
+	o = parse_config(
+		args_for("config", {"max_contexts_per_user=1", "max_timers_per_user=16777216",
+				    "max_user_rate=10000000000"}));
+	EXPECT_EQ(o.changes.max_contexts_per_user, 1U);
+	EXPECT_EQ(o.changes.max_timers_per_user, 16777216U);
+	EXPECT_EQ(o.changes.max_user_rate, 10000000000U);
+	EXPECT_FALSE(o.changes.max_timers_per_ctx);
+	o = parse_config(args_for("config", {"max_contexts_per_user=1048576",
+					     "max_timers_per_user=1", "max_user_rate=1"}));
+	EXPECT_EQ(o.changes.max_contexts_per_user, 1048576U);
+	EXPECT_EQ(o.changes.max_timers_per_user, 1U);
+	EXPECT_EQ(o.changes.max_user_rate, 1U);
 }
 
 TEST(Cli, ConfigLinesRoundTrip)
@@ -223,11 +248,15 @@ TEST(Cli, ConfigLinesRoundTrip)
 	c.histograms = true;
 	c.alarm_lateness_ns = 0;
 	c.alarm_interval_ms = 1000;
+	c.max_contexts_per_user = 1024;
+	c.max_timers_per_user = 65536;
+	c.max_user_rate = 100000;
 	const auto lines = config_lines(c);
-	EXPECT_EQ(lines,
-		  (std::vector<std::string>{"max_timers_per_ctx=100", "max_ring_entries=4096",
-					    "min_period_ns=100000", "histograms=on",
-					    "alarm_lateness_ns=0", "alarm_interval_ms=1000"}));
+	EXPECT_EQ(lines, (std::vector<std::string>{
+				 "max_timers_per_ctx=100", "max_ring_entries=4096",
+				 "min_period_ns=100000", "histograms=on", "alarm_lateness_ns=0",
+				 "alarm_interval_ms=1000", "max_contexts_per_user=1024",
+				 "max_timers_per_user=65536", "max_user_rate=100000"}));
 	/* timerctl config $(timerctl config) sets what it printed. */
 	const auto o = parse_config(args_for("config", lines));
 	EXPECT_EQ(o.changes.max_timers_per_ctx, c.max_timers_per_ctx);
@@ -236,6 +265,16 @@ TEST(Cli, ConfigLinesRoundTrip)
 	EXPECT_EQ(o.changes.histograms, c.histograms);
 	EXPECT_EQ(o.changes.alarm_lateness_ns, c.alarm_lateness_ns);
 	EXPECT_EQ(o.changes.alarm_interval_ms, c.alarm_interval_ms);
+	EXPECT_EQ(o.changes.max_contexts_per_user, c.max_contexts_per_user);
+	EXPECT_EQ(o.changes.max_timers_per_user, c.max_timers_per_user);
+	EXPECT_EQ(o.changes.max_user_rate, c.max_user_rate);
+
+	/* An older module (API 1) reports no per-user limits: no lines for them. */
+	c.max_contexts_per_user.reset();
+	c.max_timers_per_user.reset();
+	c.max_user_rate.reset();
+	EXPECT_EQ(config_lines(c).size(), 6U);
+	EXPECT_EQ(config_lines(c).back(), "alarm_interval_ms=1000");
 }
 
 TEST(Cli, ParseReadCommands)

@@ -82,7 +82,7 @@ StatusData status_data()
 	d.module.refcnt = 2;
 	d.module.version = "0.1.0";
 	d.module.parameters = {{"max_ring_entries", "65536"}, {"histograms", "N"}};
-	d.stats.api_version = 1;
+	d.stats.api_version = TIMERX_API_VERSION;
 	d.stats.module_version = "0.1.0";
 	d.stats.contexts = 2;
 	d.stats.timers = 3;
@@ -98,6 +98,9 @@ StatusData status_data()
 	c.histograms = false;
 	c.alarm_lateness_ns = 0;
 	c.alarm_interval_ms = 1000;
+	c.max_contexts_per_user = 1024;
+	c.max_timers_per_user = 65536;
+	c.max_user_rate = 100000;
 	d.config = c;
 	return d;
 }
@@ -126,7 +129,8 @@ TEST(Render, StatusJson)
 	EXPECT_EQ(lines(s.str()).size(), 1U); /* one line */
 	const Json v = parse_json(s.str());
 	EXPECT_EQ(v["version"].str, "0.1.0");
-	EXPECT_EQ(v["api_version"].u64(), 1U);
+	EXPECT_EQ(v["api_version"].u64(), 2U);
+	EXPECT_EQ(v["tool_api_version"].u64(), 2U);
 	EXPECT_EQ(v["module"]["loaded"].b, true);
 	EXPECT_EQ(v["module"]["state"].str, "live");
 	EXPECT_EQ(v["module"]["refcnt"].u64(), 2U);
@@ -144,7 +148,7 @@ TEST(Render, StatusText)
 	render_status(s, Format::text, status_data());
 	const std::string t = s.str();
 	EXPECT_NE(t.find("module       timerx 0.1.0 (live, refcnt 2)\n"), std::string::npos) << t;
-	EXPECT_NE(t.find("api version  1"), std::string::npos);
+	EXPECT_NE(t.find("api version  2 (timerctl: 2)\n"), std::string::npos) << t;
 	EXPECT_NE(t.find("contexts     2\n"), std::string::npos);
 	EXPECT_NE(t.find("ring full    5\n"), std::string::npos);
 	EXPECT_NE(t.find("lateness     p50 "), std::string::npos);
@@ -164,7 +168,7 @@ TEST(Render, StatusPrometheus)
 	EXPECT_NE(t.find("\ntimerx_ring_full_total 5\n"), std::string::npos);
 	EXPECT_NE(t.find("# TYPE timerx_lateness_seconds histogram\n"), std::string::npos);
 	EXPECT_NE(t.find("timerx_lateness_seconds_bucket{le=\"+Inf\"} 5\n"), std::string::npos);
-	EXPECT_NE(t.find("timerx_info{version=\"0.1.0\",api_version=\"1\"} 1\n"),
+	EXPECT_NE(t.find("timerx_info{version=\"0.1.0\",api_version=\"2\"} 1\n"),
 		  std::string::npos);
 }
 
@@ -199,6 +203,28 @@ TEST(Render, ListTimersText)
 	EXPECT_NE(l[3].find("+1.00ms"), std::string::npos) << l[3]; /* next expiry */
 	EXPECT_NE(l[4].find("soft,pinned"), std::string::npos);
 	EXPECT_NE(l[4].find("oneshot"), std::string::npos);
+}
+
+/* TIMERX_CREATE_F_HARD (API 2: hard irq demanded) reads "hard". */
+TEST(Render, TimerFlags)
+{
+	EXPECT_EQ(timer_flags(0), "-");
+	EXPECT_EQ(timer_flags(TIMERX_CREATE_F_SOFT | TIMERX_CREATE_F_PINNED), "soft,pinned");
+	EXPECT_EQ(timer_flags(TIMERX_CREATE_F_HARD), "hard");
+	EXPECT_EQ(timer_flags(TIMERX_CREATE_F_HARD | TIMERX_CREATE_F_PINNED), "hard,pinned");
+	EXPECT_EQ(timer_flags(TIMERX_CREATE_F_HARD | 0x10), "hard,0x10") << "unknown bits in hex";
+
+	timerx::TimerStatus t = make_timer(1, 3, false);
+	t.flags = TIMERX_CREATE_F_HARD;
+	std::ostringstream j;
+	{
+		JsonWriter w(j);
+		json_timer(w, t);
+	}
+	const Json v = parse_json(j.str());
+	EXPECT_EQ(v["hard"].b, true);
+	EXPECT_EQ(v["soft"].b, false);
+	EXPECT_EQ(v["flags"].u64(), 4U);
 }
 
 TEST(Render, ListEmpty)
@@ -249,6 +275,8 @@ TEST(Render, ListJson)
 			expect_hist_summary(t["lateness"]);
 			const Json &t1 = c["timer_list"][1];
 			EXPECT_EQ(t1["soft"].b, true);
+			EXPECT_EQ(t1["hard"].type, Json::Type::boolean);
+			EXPECT_EQ(t1["hard"].b, false);
 			EXPECT_EQ(t1["pinned"].b, true);
 			EXPECT_EQ(t1["cpu"].u64(), 1U);
 			EXPECT_EQ(t1["next_expiry_ns"].type, Json::Type::null);
@@ -364,14 +392,38 @@ TEST(Render, ConfigFormats)
 	render_config(t, Format::text, c);
 	EXPECT_EQ(t.str(),
 		  "max_timers_per_ctx=65536\nmax_ring_entries=65536\nmin_period_ns=100000\n"
-		  "histograms=off\nalarm_lateness_ns=0\nalarm_interval_ms=1000\n");
+		  "histograms=off\nalarm_lateness_ns=0\nalarm_interval_ms=1000\n"
+		  "max_contexts_per_user=1024\nmax_timers_per_user=65536\nmax_user_rate=100000\n");
 	std::ostringstream j;
 	render_config(j, Format::json, c);
 	const Json v = parse_json(j.str());
 	EXPECT_EQ(v.keys(), (std::vector<std::string>(config_keys().begin(), config_keys().end())));
 	EXPECT_EQ(v["histograms"].b, false);
 	expect_integers(v, {"max_timers_per_ctx", "max_ring_entries", "min_period_ns",
-			    "alarm_lateness_ns", "alarm_interval_ms"});
+			    "alarm_lateness_ns", "alarm_interval_ms", "max_contexts_per_user",
+			    "max_timers_per_user", "max_user_rate"});
+	EXPECT_EQ(v["max_user_rate"].u64(), 100000U);
+}
+
+/* A module older than API 2 sends no per-user limits: no text line, JSON null. */
+TEST(Render, ConfigOfAnOlderModule)
+{
+	timerx::Config c = *status_data().config;
+	c.max_contexts_per_user.reset();
+	c.max_timers_per_user.reset();
+	c.max_user_rate.reset();
+	std::ostringstream t;
+	render_config(t, Format::text, c);
+	EXPECT_EQ(t.str(),
+		  "max_timers_per_ctx=65536\nmax_ring_entries=65536\nmin_period_ns=100000\n"
+		  "histograms=off\nalarm_lateness_ns=0\nalarm_interval_ms=1000\n");
+	std::ostringstream j;
+	render_config(j, Format::json, c);
+	const Json v = parse_json(j.str());
+	EXPECT_EQ(v.keys(), (std::vector<std::string>(config_keys().begin(), config_keys().end())));
+	for (const char *k : {"max_contexts_per_user", "max_timers_per_user", "max_user_rate"})
+		EXPECT_EQ(v[k].type, Json::Type::null) << k;
+	EXPECT_TRUE(v["max_timers_per_ctx"].is_integer());
 }
 
 TEST(Render, Notifications)
