@@ -6,8 +6,9 @@
 #                        it with timerctl (status, list, show, hist, monitor)
 #   make test            build everything, run libtimerx's host suite, and run
 #                        the selftests and libtimerx's integration tests on
-#                        three real kernels under QEMU
-#                        (KERNELS="stock rt debug" to pick)
+#                        five real kernels under QEMU: Debian 6.1 and 6.12,
+#                        stock and PREEMPT_RT, and a 6.12 debug kernel
+#                        (KERNELS="stock rt stock612 rt612 debug" to pick)
 #   make bench           the benchmark suite (bench/README.md): boot a kernel
 #                        under QEMU with timerx-bench, timerctl latency and
 #                        cyclictest, run every workload (W1 latency, W2 CPU,
@@ -43,7 +44,7 @@
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-KERNELS ?= stock rt debug
+KERNELS ?= stock rt stock612 rt612 debug
 BUILD ?= $(CURDIR)/build
 
 PREFIX ?= /usr/local

@@ -7,8 +7,11 @@ set -euo pipefail
 packages=(
 	# QEMU guest: emulator and the busybox userland of the initramfs
 	qemu-system-x86 busybox-static cpio kmod xz-utils
-	# kernels to build against: Debian stock, Debian PREEMPT_RT, 6.12 source
-	linux-headers-amd64 linux-headers-rt-amd64 linux-source-6.12
+	# kernels to build against: Debian 6.1 stock and PREEMPT_RT, Debian's
+	# packaged 6.12 stock and PREEMPT_RT (bookworm's security archive; the
+	# headers bring the images along), and the 6.12 source
+	linux-headers-amd64 linux-headers-rt-amd64
+	linux-headers-6.12-amd64 linux-headers-6.12-rt-amd64 linux-source-6.12
 	# building the module and the debug kernel
 	build-essential bc flex bison libelf-dev libssl-dev dwarves sparse dkms
 	# selftest and tool dependencies

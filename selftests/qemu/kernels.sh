@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Resolve a kernel name (stock, rt, debug) to the tree to build the module
+# Resolve a kernel name (stock, rt, stock612, rt612, debug) to the tree to
+# build the module
 # against and the image to boot. Sourced by run-tests.sh; run directly
 # (`kernels.sh stock`) it prints the resolution, which helps debugging.
 #
@@ -105,9 +106,12 @@ resolve_kernel() {
 	case $1 in
 	stock) resolve_debian linux-headers-amd64 ;;
 	rt) resolve_debian linux-headers-rt-amd64 ;;
+	# Debian's packaged 6.12 (bookworm's security archive; Debian 13's default).
+	stock612) resolve_debian linux-headers-6.12-amd64 ;;
+	rt612) resolve_debian linux-headers-6.12-rt-amd64 ;;
 	debug) resolve_debug ;;
 	*)
-		echo "kernels: unknown kernel '$1' (stock, rt, debug)" >&2
+		echo "kernels: unknown kernel '$1' (stock, rt, stock612, rt612, debug)" >&2
 		return 1
 		;;
 	esac
@@ -116,7 +120,7 @@ resolve_kernel() {
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
 	names=("$@")
-	[ "$#" -gt 0 ] || names=(stock rt debug)
+	[ "$#" -gt 0 ] || names=(stock rt stock612 rt612 debug)
 	for name in "${names[@]}"; do
 		resolve_kernel "$name"
 		printf '%s: KDIR=%s IMAGE=%s RELEASE=%s\n' "$name" "$KERNEL_KDIR" "$KERNEL_IMAGE" "$KERNEL_RELEASE"

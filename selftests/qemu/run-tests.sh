@@ -3,7 +3,7 @@
 # Build timerx.ko for each requested kernel, boot that kernel under QEMU with
 # a busybox initramfs holding the module and the selftests, and report TAP.
 #
-#   run-tests.sh [stock] [rt] [debug]        (default: all three)
+#   run-tests.sh [stock] [rt] [stock612] [rt612] [debug]   (default: all five)
 #
 # The last line is "N passed, M failed[, K skipped]"; the exit status is
 # non-zero when anything failed. Logs stay in $BUILD/<kernel>/.
@@ -104,6 +104,10 @@ kernel_cmdline() {
 	# keeps the first report and saves the time.
 	local cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 log_buf_len=4M"
 	cmdline="$cmdline tx_kernel=$name tx_nonce=$nonce tx_timeout=$(test_timeout "$name")"
+	# A CPU stuck in the module must end the run in seconds, not at the
+	# VM timeout: soft lockups and RCU stalls panic on every kernel (the
+	# debug kernel's config adds the buddy hard-lockup detector).
+	cmdline="$cmdline softlockup_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
 	# Make any WARN fatal where the kernel is built to find bugs.
 	[ "$name" = debug ] && cmdline="$cmdline panic_on_warn=1"
 	echo "$cmdline"
@@ -321,7 +325,7 @@ on_exit() {
 
 main() {
 	local -a kernels=("$@")
-	[ "$#" -gt 0 ] || kernels=(stock rt debug)
+	[ "$#" -gt 0 ] || kernels=(stock rt stock612 rt612 debug)
 	trap on_exit EXIT
 	echo "TAP version 13"
 	local k t0=$SECONDS rc=0
