@@ -229,7 +229,7 @@ TEST(unknown_flags_eopnotsupp)
 {
 	static const __u32 bad_ring[] = { 1U << 0, 1U << 1, 1U << 31 };
 	static const __u32 bad_create[] = {
-		1U << 2, 1U << 31, TIMERX_CREATE_F_ALL | (1U << 2),
+		1U << 3, 1U << 31, TIMERX_CREATE_F_ALL | (1U << 3),
 	};
 	static const __u32 bad_arm[] = { 1U << 1, 1U << 31, TIMERX_ARM_F_ALL | (1U << 5) };
 	static const __u32 bad_ref[] = { 1U << 0, 1U << 31 };

@@ -1129,6 +1129,12 @@ static bool cfg_valid(int t, __u64 v)
 		return v <= 10 * NSEC_PER_SEC;
 	case TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS:
 		return v >= 1 && v <= 3600000;
+	case TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER:
+		return v >= 1 && v <= (1U << 20);
+	case TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER:
+		return v >= 1 && v <= (1U << 24);
+	case TIMERX_NL_CONFIG_A_MAX_USER_RATE:
+		return v >= 1 && v <= 10000000000ULL;
 	}
 	return false;
 }
@@ -1142,6 +1148,9 @@ static __u64 cfg_other(int t, __u64 old)
 		[TIMERX_NL_CONFIG_A_MIN_PERIOD_NS]	= 123456,
 		[TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS]	= 7000000,
 		[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS]	= 250,
+		[TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER] = 333,
+		[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER] = 54321,
+		[TIMERX_NL_CONFIG_A_MAX_USER_RATE]	= 77777,
 	};
 
 	if (t == TIMERX_NL_CONFIG_A_HISTOGRAMS)

@@ -163,6 +163,9 @@ static const enum nlt_kind nlt_cfg_kind[TIMERX_NL_CONFIG_A_MAX + 1] = {
 	[TIMERX_NL_CONFIG_A_HISTOGRAMS]		= NLT_U8,
 	[TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS]	= NLT_U64,
 	[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS]	= NLT_U32,
+	[TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER] = NLT_U32,
+	[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER] = NLT_U32,
+	[TIMERX_NL_CONFIG_A_MAX_USER_RATE]	= NLT_U64,
 };
 
 /* Module parameter of each setting ("of the same name (lower case)"). */
@@ -173,6 +176,9 @@ static const char *const nlt_cfg_name[TIMERX_NL_CONFIG_A_MAX + 1] = {
 	[TIMERX_NL_CONFIG_A_HISTOGRAMS]		= "histograms",
 	[TIMERX_NL_CONFIG_A_ALARM_LATENESS_NS]	= "alarm_lateness_ns",
 	[TIMERX_NL_CONFIG_A_ALARM_INTERVAL_MS]	= "alarm_interval_ms",
+	[TIMERX_NL_CONFIG_A_MAX_CONTEXTS_PER_USER] = "max_contexts_per_user",
+	[TIMERX_NL_CONFIG_A_MAX_TIMERS_PER_USER] = "max_timers_per_user",
+	[TIMERX_NL_CONFIG_A_MAX_USER_RATE]	= "max_user_rate",
 };
 
 #define NLT_CFG_ALL	(((1U << (TIMERX_NL_CONFIG_A_MAX + 1)) - 1) & \
@@ -429,6 +435,12 @@ struct nlt {
 	struct nlt_reply *cur;
 	/* Give up (-E2BIG) after this many data messages: an endless dump. */
 	unsigned int max_msgs;
+	/*
+	 * Send with write(2), naming no destination, as a confused deputy
+	 * writing to an inherited descriptor would (libnl always names one,
+	 * which netlink_capable() takes as the sender's own act).
+	 */
+	bool write_no_dst;
 };
 
 /* Receive pacing for dump tests; per thread because recv hooks take no arg. */
@@ -568,6 +580,23 @@ static inline int nlt_setsockopt(struct nl_sock *sk, int level, int opt, int val
 	return setsockopt(nl_socket_get_fd(sk), level, opt, &val, sizeof(val)) ? -errno : 0;
 }
 
+/* Resolve the family and install the reply callbacks. */
+static inline int nlt_open_finish(struct nlt *n)
+{
+	n->family = genl_ctrl_resolve(n->sk, TIMERX_GENL_NAME);
+	if (n->family < 0)
+		return -ENOENT;
+	nl_cb_set(n->cb, NL_CB_MSG_IN, NL_CB_CUSTOM, nlt_cb_msg_in, n);
+	nl_cb_set(n->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, nlt_cb_ok, n);
+	nl_cb_set(n->cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, nlt_cb_ok, n);
+	nl_cb_set(n->cb, NL_CB_VALID, NL_CB_CUSTOM, nlt_cb_valid, n);
+	nl_cb_set(n->cb, NL_CB_FINISH, NL_CB_CUSTOM, nlt_cb_finish, n);
+	nl_cb_set(n->cb, NL_CB_ACK, NL_CB_CUSTOM, nlt_cb_ack, n);
+	nl_cb_err(n->cb, NL_CB_CUSTOM, nlt_cb_err, n);
+	nl_cb_overwrite_recv(n->cb, nlt_recv_hook);
+	return 0;
+}
+
 /*
  * Connect and resolve the family. Returns 0, or -errno (-ENOENT: the family
  * is not registered).
@@ -592,18 +621,34 @@ static inline int nlt_open(struct nlt *n)
 		ret = nlt_setsockopt(n->sk, SOL_NETLINK, NETLINK_CAP_ACK, 1);
 	if (ret)
 		return ret;
-	n->family = genl_ctrl_resolve(n->sk, TIMERX_GENL_NAME);
-	if (n->family < 0)
-		return -ENOENT;
-	nl_cb_set(n->cb, NL_CB_MSG_IN, NL_CB_CUSTOM, nlt_cb_msg_in, n);
-	nl_cb_set(n->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, nlt_cb_ok, n);
-	nl_cb_set(n->cb, NL_CB_DUMP_INTR, NL_CB_CUSTOM, nlt_cb_ok, n);
-	nl_cb_set(n->cb, NL_CB_VALID, NL_CB_CUSTOM, nlt_cb_valid, n);
-	nl_cb_set(n->cb, NL_CB_FINISH, NL_CB_CUSTOM, nlt_cb_finish, n);
-	nl_cb_set(n->cb, NL_CB_ACK, NL_CB_CUSTOM, nlt_cb_ack, n);
-	nl_cb_err(n->cb, NL_CB_CUSTOM, nlt_cb_err, n);
-	nl_cb_overwrite_recv(n->cb, nlt_recv_hook);
-	return 0;
+	return nlt_open_finish(n);
+}
+
+/*
+ * Use a generic netlink socket that somebody else opened (and connected),
+ * e.g. one received over a unix socket with SCM_RIGHTS: the same as
+ * nlt_open() but on @fd, which nlt_close() then closes. Returns 0 or -errno.
+ */
+static inline int nlt_adopt(struct nlt *n, int fd)
+{
+	int ret;
+
+	memset(n, 0, sizeof(*n));
+	n->sk = nl_socket_alloc();
+	n->cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!n->sk || !n->cb)
+		return -ENOMEM;
+	ret = nl_socket_set_fd(n->sk, NETLINK_GENERIC, fd);
+	if (ret < 0)
+		return -EBADF;
+	if (nl_socket_set_buffer_size(n->sk, 1 << 20, 1 << 20))
+		return -ENOBUFS;
+	ret = nlt_setsockopt(n->sk, SOL_NETLINK, NETLINK_EXT_ACK, 1);
+	if (!ret)
+		ret = nlt_setsockopt(n->sk, SOL_NETLINK, NETLINK_CAP_ACK, 1);
+	if (ret)
+		return ret;
+	return nlt_open_finish(n);
 }
 
 static inline void nlt_close(struct nlt *n)
@@ -661,7 +706,13 @@ static inline int nlt_exec(struct nlt *n, struct nl_msg *msg, struct nlt_reply *
 		return r->error;
 	}
 	errno = 0;
-	ret = nl_send_auto(n->sk, msg);
+	if (n->write_no_dst) {
+		nl_complete_msg(n->sk, msg);
+		ret = write(nl_socket_get_fd(n->sk), nlmsg_hdr(msg),
+			    nlmsg_hdr(msg)->nlmsg_len);
+	} else {
+		ret = nl_send_auto(n->sk, msg);
+	}
 	r->seq = nlmsg_hdr(msg)->nlmsg_seq;
 	nlmsg_free(msg);
 	if (ret < 0) {

@@ -243,6 +243,11 @@ static inline int tx_param_read(const char *name, unsigned long long *val)
 	if (n <= 0)
 		return n < 0 ? -errno : -EIO;
 	buf[n] = '\0';
+	/* bool parameters read as Y/N */
+	if (buf[0] == 'Y' || buf[0] == 'N') {
+		*val = buf[0] == 'Y';
+		return 0;
+	}
 	errno = 0;
 	*val = strtoull(buf, NULL, 0);
 	return errno ? -errno : 0;
@@ -742,5 +747,293 @@ static inline void __tx_check_acct(struct __test_metadata *_metadata, int fd,
 }
 
 #define tx_check_acct(fd, acct, nacct) __tx_check_acct(_metadata, fd, acct, nacct)
+
+/* ------------------------------------------------------------------ */
+/* Processes, the device's mode, the module, the kernel log           */
+/* ------------------------------------------------------------------ */
+
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+
+/*
+ * waitpid() with a bound. Returns the pid, 0 when the child is still
+ * running after @timeout_ms (it is left alone), or -errno.
+ */
+static inline pid_t tx_waitpid_timeout(pid_t pid, int *status, int timeout_ms)
+{
+	__s64 start = tx_now(CLOCK_MONOTONIC);
+	pid_t w;
+
+	for (;;) {
+		w = waitpid(pid, status, WNOHANG);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w != 0)
+			return w < 0 ? -errno : w;
+		if (tx_ms_since(start) >= timeout_ms)
+			return 0;
+		tx_sleep_ms(5);
+	}
+}
+
+/*
+ * Run @fn in a forked child and wait for it (up to @timeout_ms; a child
+ * still running then is killed). The child must only use EXPECT_*() (the
+ * harness' _metadata is shared, but an ASSERT_*() would longjmp into the
+ * test's own frame) and returns 0, 1 (failed: its EXPECTs said why) or
+ * KSFT_SKIP. Returns that, or -1 when the child died or hung (logged).
+ */
+typedef int (*tx_child_fn)(struct __test_metadata *_metadata, void *arg);
+
+static inline int __tx_in_child(struct __test_metadata *_metadata, tx_child_fn fn,
+				void *arg, int timeout_ms, const char *what)
+{
+	int status = 0;
+	pid_t pid, w;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		TH_LOG("%s: fork: %s", what, strerror(errno));
+		return -1;
+	}
+	if (pid == 0)
+		_exit(fn(_metadata, arg));
+	w = tx_waitpid_timeout(pid, &status, timeout_ms);
+	if (w == 0) {
+		TH_LOG("%s: child %d still running after %d ms: killed", what, pid,
+		       timeout_ms);
+		kill(pid, SIGKILL);
+		tx_waitpid_timeout(pid, &status, 5000);
+		return -1;
+	}
+	if (w != pid) {
+		TH_LOG("%s: waitpid: %s", what, strerror(-w));
+		return -1;
+	}
+	if (WIFSIGNALED(status)) {
+		TH_LOG("%s: child killed by signal %d", what, WTERMSIG(status));
+		return -1;
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+#define tx_in_child(fn, arg, timeout_ms, what) \
+	__tx_in_child(_metadata, fn, arg, timeout_ms, what)
+
+/* A child's result: fail the test unless it passed; skip when it skipped. */
+#define tx_child_result(ret, what) do {						\
+	const char *__what = (what);						\
+	int __r = (ret);							\
+	if (__r == KSFT_SKIP)							\
+		SKIP(return, "%s: skipped in the child (see above)", __what);	\
+	EXPECT_EQ(0, __r) TH_LOG("%s: child returned %d", __what, __r);		\
+} while (0)
+
+/* The device, readable and writable by anybody while a test needs nobody. */
+struct tx_devmode {
+	mode_t mode;
+	bool changed;
+};
+
+static inline int tx_dev_open_to_all(struct tx_devmode *m)
+{
+	struct stat st;
+
+	m->changed = false;
+	if (stat(TIMERX_DEVICE_PATH, &st))
+		return -errno;
+	m->mode = st.st_mode & 07777;
+	if (chmod(TIMERX_DEVICE_PATH, 0666))
+		return -errno;
+	m->changed = true;
+	return 0;
+}
+
+static inline void tx_dev_restore(struct tx_devmode *m)
+{
+	if (m->changed)
+		chmod(TIMERX_DEVICE_PATH, m->mode);
+	m->changed = false;
+}
+
+/* A resource limit, both values (root may raise the hard one). */
+static inline int tx_set_rlimit(int resource, rlim_t v)
+{
+	struct rlimit rl = { .rlim_cur = v, .rlim_max = v };
+
+	return setrlimit(resource, &rl) ? -errno : 0;
+}
+
+/*
+ * The module's use count, /sys/module/timerx/refcnt: every open file of
+ * /dev/timerx holds one, so it tells whether a context was really freed.
+ * -errno when it cannot be read.
+ */
+static inline long tx_module_refcnt(void)
+{
+	char buf[32];
+	ssize_t n;
+	int fd = open("/sys/module/timerx/refcnt", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return strtol(buf, NULL, 10);
+}
+
+/*
+ * Wait until the use count is at most @want (contexts are released by
+ * fput's task work, and io_uring frees its registered files from a
+ * worker). Returns the last value read.
+ */
+static inline long tx_wait_refcnt_le(long want, int timeout_ms)
+{
+	__s64 start = tx_now(CLOCK_MONOTONIC);
+	long v;
+
+	while ((v = tx_module_refcnt()) > want && tx_ms_since(start) < timeout_ms)
+		tx_sleep_ms(20);
+	return v;
+}
+
+/* A PREEMPT_RT kernel ("rt" and "debug" here). */
+static inline bool tx_kernel_is_rt(void)
+{
+	struct utsname un;
+	char buf[8] = "";
+	ssize_t n;
+	int fd = open("/sys/kernel/realtime", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0 && buf[0] == '1')
+			return true;
+	}
+	return !uname(&un) && strstr(un.version, "PREEMPT_RT");
+}
+
+/*
+ * What the kernel logs from now on: /dev/kmsg opened at its end. A test
+ * that provokes a kernel bug can then say which of its steps made the
+ * kernel complain (the harness also greps the whole log afterwards).
+ * Returns the fd or -errno (no /dev/kmsg: the check is skipped).
+ */
+static inline int tx_kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * The first record logged since tx_kmsg_open() (or the last call) that
+ * looks like a splat, as selftests/qemu/splat.sh defines one; copies it to
+ * @out and returns true. Reads everything pending.
+ */
+static inline bool tx_kmsg_splat(int fd, char *out, size_t size)
+{
+	static const char *const pat[] = {
+		"BUG:", "kernel BUG at", "WARNING:", "cut here", "Oops", "KASAN",
+		"UBSAN", "general protection fault", "possible recursive locking",
+		"possible circular locking", "inconsistent lock state",
+		"Invalid wait context", "sleeping function called from invalid context",
+		"scheduling while atomic", "INFO: ", "ODEBUG", "list_add corruption",
+		"list_del corruption", "unreferenced object", "detected stall",
+		"blocked for more than", "Call Trace:",
+	};
+	char rec[2048];
+	bool found = false;
+	unsigned int i;
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	for (;;) {
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)
+			continue;	/* overwritten records: go on */
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		for (i = 0; i < ARRAY_SIZE(pat) && !found; i++) {
+			if (strstr(rec, pat[i])) {
+				const char *msg = strchr(rec, ';');
+				size_t len;
+
+				msg = msg ? msg + 1 : rec;
+				len = strcspn(msg, "\n");
+				if (len >= size)
+					len = size - 1;
+				memcpy(out, msg, len);
+				out[len] = '\0';
+				found = true;
+			}
+		}
+	}
+	return found;
+}
+
+/* Fail (EXPECT) when the kernel logged a splat since the last look. */
+#define tx_expect_no_splat(fd, what) do {					\
+	char __splat[256];							\
+	EXPECT_FALSE(tx_kmsg_splat(fd, __splat, sizeof(__splat))) {		\
+		TH_LOG("%s: the kernel logged \"%s\"", what, __splat);		\
+	}									\
+} while (0)
+
+/*
+ * A module parameter that a test lowers for its duration and its
+ * fixture's teardown puts back. When the module has no such parameter
+ * (an older module), @def is the value the header documents and nothing
+ * is written.
+ */
+struct tx_param {
+	const char *name;
+	unsigned long long saved;
+	unsigned long long value;	/* in force for the test */
+	bool exists;
+	bool changed;
+};
+
+static inline int tx_param_set(struct tx_param *p, const char *name,
+			       unsigned long long value, unsigned long long def)
+{
+	int ret;
+
+	p->name = name;
+	p->changed = false;
+	ret = tx_param_read(name, &p->saved);
+	p->exists = !ret;
+	if (ret == -ENOENT) {
+		p->value = def;
+		return 0;
+	}
+	if (ret)
+		return ret;
+	ret = tx_param_write(name, value);
+	if (ret)
+		return ret;
+	p->changed = true;
+	p->value = value;
+	return 0;
+}
+
+static inline void tx_param_restore(struct tx_param *p)
+{
+	if (p->changed)
+		tx_param_write(p->name, p->saved);
+	p->changed = false;
+}
 
 #endif /* TIMERX_UTIL_H */

@@ -236,6 +236,7 @@ FIXTURE(uring2)
 {
 	struct tx_ring r;
 	struct tx_uring u;
+	int wait_supported;
 };
 
 FIXTURE_SETUP(uring2)
@@ -247,8 +248,17 @@ FIXTURE_SETUP(uring2)
 	if (ret == -ENOSYS || ret == -EPERM)
 		SKIP(return, "io_uring unavailable: %s", strerror(-ret));
 	ASSERT_EQ(0, ret);
+	self->wait_supported = tx_uring_wait_supported();
+	ASSERT_LE(0, self->wait_supported);
 	tx_ring_open(&self->r, 2, true);
 }
+
+/* The header: WAIT fails at once with EOPNOTSUPP where io_uring cannot cancel it. */
+#define NEED_WAIT()							\
+	do {								\
+		if (!self->wait_supported)				\
+			SKIP(return, "WAIT refused here (io_uring cannot cancel driver commands)"); \
+	} while (0)
 
 FIXTURE_TEARDOWN(uring2)
 {
@@ -281,6 +291,7 @@ TEST_F(uring2, wait_completes_on_event)
 	struct io_uring_cqe cqe;
 	__u32 id;
 
+	NEED_WAIT();
 	ASSERT_EQ(0, tx_create(self->r.fd, CLOCK_MONOTONIC, 0, 0, 0, &id));
 	submit_wait(_metadata, &self->u, self->r.fd, 1);
 	EXPECT_EQ(0, tx_uring_wait_cqe(&self->u, &cqe, TX_SETTLE_MS))
@@ -298,6 +309,7 @@ TEST_F(uring2, wait_when_ready)
 {
 	struct io_uring_cqe cqe;
 
+	NEED_WAIT();
 	three_oneshots(_metadata, &self->r);	/* 2 in the ring, 1 pending */
 	submit_wait(_metadata, &self->u, self->r.fd, 2);
 	ASSERT_EQ(1, tx_uring_wait_cqe(&self->u, &cqe, TX_FIRE_TIMEOUT_MS));
@@ -319,6 +331,7 @@ TEST_F(uring2, several_waits)
 	__u32 id;
 	int i;
 
+	NEED_WAIT();
 	ASSERT_EQ(0, tx_create(self->r.fd, CLOCK_MONOTONIC, 0, 0, 0, &id));
 	for (i = 0; i < 3; i++)
 		submit_wait(_metadata, &self->u, self->r.fd, 10 + i);
@@ -336,6 +349,19 @@ TEST_F(uring2, several_waits)
 }
 
 /* WAIT's payload is 16 zero bytes; anything else is rejected. */
+/* Where WAIT cannot be cancelled by io_uring, it is refused at once. */
+TEST_F(uring2, wait_refused_without_cancellation)
+{
+	struct io_uring_cqe cqe;
+
+	if (self->wait_supported)
+		SKIP(return, "this kernel's io_uring cancels WAIT: it is allowed");
+	submit_wait(_metadata, &self->u, self->r.fd, 71);
+	ASSERT_EQ(1, tx_uring_wait_cqe(&self->u, &cqe, TX_FIRE_TIMEOUT_MS))
+		TH_LOG("WAIT neither refused nor completed");
+	EXPECT_EQ(-EOPNOTSUPP, cqe.res);
+}
+
 TEST_F(uring2, wait_payload_must_be_zero)
 {
 	char bad[16] = { 0 };
@@ -357,6 +383,7 @@ TEST_F(uring2, wait_cancelled_by_close)
 	struct timerx_ctx_info ci;
 	int dupfd = dup(self->r.fd);
 
+	NEED_WAIT();
 	ASSERT_LE(0, dupfd);
 	submit_wait(_metadata, &self->u, self->r.fd, 21);
 	EXPECT_EQ(0, tx_uring_wait_cqe(&self->u, &cqe, TX_SETTLE_MS));
@@ -391,6 +418,7 @@ TEST_F(uring2, wait_async_cancel)
 	struct io_uring_cqe cqe;
 	int wait_res = 1, cancel_res = 1;
 
+	NEED_WAIT();
 	if (tx_kernel_version() < 608)
 		SKIP(return, "uring_cmd cancellation needs kernel >= 6.8");
 	submit_wait(_metadata, &self->u, self->r.fd, 31);
@@ -426,6 +454,7 @@ TEST_F(uring2, ring_exit_with_wait_pending)
 	struct timerx_event e;
 	__u32 id;
 
+	NEED_WAIT();
 	ASSERT_EQ(0, tx_create(self->r.fd, CLOCK_MONOTONIC, 0, 0, 0, &id));
 	submit_wait(_metadata, &self->u, self->r.fd, 41);
 	tx_uring_exit(&self->u);
@@ -442,6 +471,7 @@ TEST_F(uring2, task_exit_with_wait_pending)
 	int status = 0;
 	pid_t pid, w;
 
+	NEED_WAIT();
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {

@@ -218,4 +218,78 @@ static inline int tx_kernel_version(void)
 	return major * 100 + minor;
 }
 
+/* IORING_REGISTER_FILES: 0 or -errno. */
+static inline int tx_uring_register_files(struct tx_uring *u, const int *fds, unsigned int n)
+{
+	int ret = syscall(__NR_io_uring_register, u->fd, IORING_REGISTER_FILES, fds, n);
+
+	return ret < 0 ? -errno : 0;
+}
+
+static const char tx_wait_payload[16];
+
+/* Queue a TIMERX_URING_CMD_WAIT (zero payload) with extra SQE @flags. */
+static inline struct io_uring_sqe *tx_uring_prep_wait(struct tx_uring *u, int fd,
+						      __u8 sqe_flags, __u64 user_data)
+{
+	struct io_uring_sqe *sqe = tx_uring_prep_cmd(u, fd, TIMERX_URING_CMD_WAIT,
+						     tx_wait_payload,
+						     sizeof(tx_wait_payload), user_data);
+
+	if (sqe)
+		sqe->flags |= sqe_flags;
+	return sqe;
+}
+
+/*
+ * Can this kernel's timerx WAIT at all? The header: on kernels whose
+ * io_uring cannot cancel driver commands it "fails at once with
+ * EOPNOTSUPP". Probed on a throwaway context and ring with nothing ready:
+ * returns 1 (the WAIT stayed pending: supported; it is cancelled again by
+ * closing the context), 0 (-EOPNOTSUPP at once), or -errno (something else
+ * went wrong, or the WAIT completed with another result; logged).
+ */
+static inline int tx_uring_wait_supported(void)
+{
+	struct io_uring_cqe cqe;
+	struct tx_uring u;
+	int fd, ret;
+
+	ret = tx_uring_init(&u, 4, 0);
+	if (ret)
+		return ret;
+	fd = tx_open();
+	if (fd < 0 || tx_setup(fd, 4, NULL)) {
+		ret = fd < 0 ? fd : -errno;
+		goto out;
+	}
+	if (!tx_uring_prep_wait(&u, fd, 0, 0x9406e) || tx_uring_submit(&u) != 1) {
+		ret = -EIO;
+		goto out;
+	}
+	ret = tx_uring_wait_cqe(&u, &cqe, 200);
+	if (ret == 1) {
+		if (cqe.res == -EOPNOTSUPP) {
+			ret = 0;
+		} else {
+			fprintf(stderr, "# WAIT probe: completed at once with res %d\n", cqe.res);
+			ret = cqe.res < 0 ? cqe.res : -EPROTO;
+		}
+		goto out;
+	}
+	if (ret < 0)
+		goto out;
+	/* Pending: closing the (only) descriptor ends it with -ECANCELED. */
+	close(fd);
+	fd = -1;
+	if (tx_uring_wait_cqe(&u, &cqe, TX_FIRE_TIMEOUT_MS) != 1)
+		fprintf(stderr, "# WAIT probe: close did not complete the pending WAIT\n");
+	ret = 1;
+out:
+	if (fd >= 0)
+		close(fd);
+	tx_uring_exit(&u);
+	return ret;
+}
+
 #endif /* TIMERX_URING_UTIL_H */

@@ -379,9 +379,11 @@ static __u64 wait_pending_above(struct __test_metadata *_metadata, int fd, __u32
 TEST_F(hostile, head_garbage)
 {
 	struct timerx_event ev[HOSTILE_ENTRIES], snap[HOSTILE_ENTRIES], e;
+	__u64 p1, p2, expirations_parked;
+	struct timerx_timer_info ti;
 	struct timerx_ctx_info ci;
 	__u32 tail0 = 0, bad = 0;
-	__u64 p1, p2;
+	__s64 parked_at;
 	unsigned int n, k;
 	struct tx_ring other;
 	__u32 oid;
@@ -423,9 +425,18 @@ TEST_F(hostile, head_garbage)
 		TH_LOG("FLUSH wrote into a ring whose head is %u, tail %u", bad, tail0);
 	}
 	tx_poll_in(self->r.fd, 0);	/* implicit flush: must not write either */
-	p2 = wait_pending_above(_metadata, self->r.fd, self->a.id, p1);
-	EXPECT_LT(p1, p2) TH_LOG("pending did not grow (%llu -> %llu)",
+	/*
+	 * The timer is parked: a consumer whose ring is (or claims to be)
+	 * full costs no interrupts, so nothing is counted until it flushes.
+	 */
+	tx_sleep_ns(5 * self->a.period);
+	ASSERT_EQ(0, tx_get(self->r.fd, self->a.id, &ti));
+	p2 = ti.pending;
+	EXPECT_EQ(p1, p2) TH_LOG("a parked timer kept firing (pending %llu -> %llu)",
 				 (unsigned long long)p1, (unsigned long long)p2);
+	EXPECT_EQ(TX_ARMED, ti.state) TH_LOG("a parked timer must read as armed");
+	parked_at = tx_now(CLOCK_MONOTONIC);
+	expirations_parked = ti.expirations;
 	EXPECT_EQ(tail0, tx_tail(&self->r)) TH_LOG("kernel published events past a bad head");
 	EXPECT_EQ(0, memcmp(snap, self->r.ev, sizeof(snap)))
 		TH_LOG("kernel wrote into the ring's slots past a bad head");
@@ -443,9 +454,18 @@ TEST_F(hostile, head_garbage)
 	EXPECT_EQ(oid, e.timer_id);
 	tx_ring_close(&other);
 
-	/* Sane again: everything up to tail0 consumed. Nothing was lost. */
+	/*
+	 * Sane again: everything up to tail0 consumed. Nothing was lost: the
+	 * periods that passed while it was parked are counted at the cancel.
+	 */
 	tx_set_head(&self->r, tail0);
+	tx_sleep_ns(3 * self->a.period);
 	ASSERT_EQ(0, tx_cancel(self->r.fd, self->a.id));
+	ASSERT_EQ(0, tx_get(self->r.fd, self->a.id, &ti));
+	EXPECT_LE(expirations_parked +
+		  (__u64)((tx_now(CLOCK_MONOTONIC) - parked_at) / self->a.period) - 1,
+		  ti.expirations)
+		TH_LOG("the periods that passed while parked were not all counted");
 	tx_drain_all(&self->r, &self->a, 1);
 	tx_check_acct(self->r.fd, &self->a, 1);
 }
