@@ -57,8 +57,12 @@ static int timerx_open(struct inode *inode, struct file *file)
 	struct timerx_ctx *ctx;
 	int ret;
 
-	/* Over a page, with the lateness histogram: no need to be contiguous. */
-	ctx = kvzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT);
+	/*
+	 * Over a page, with the lateness histogram: no need to be contiguous.
+	 * Any user can make this fail (its memory cgroup): ENOMEM says it,
+	 * without an allocation-failure report in the log.
+	 */
+	ctx = kvzalloc(sizeof(*ctx), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!ctx)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);

@@ -141,8 +141,9 @@ int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
 	len = PAGE_ALIGN(events_offset +
 			 (size_t)p->entries * sizeof(struct timerx_event));
 	ring->nr_pages = len >> PAGE_SHIFT;
+	/* The caller's memory cgroup may be full: ENOMEM, no report. */
 	ring->pages = kvcalloc(ring->nr_pages, sizeof(*ring->pages),
-			       GFP_KERNEL_ACCOUNT);
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!ring->pages) {
 		ring->nr_pages = 0;
 		return -ENOMEM;
@@ -152,7 +153,8 @@ int timerx_ring_setup(struct timerx_ring *ring, struct timerx_ring_params *p)
 		goto err;
 	ret = -ENOMEM;
 	for (i = 0; i < ring->nr_pages; i++) {
-		ring->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO);
+		ring->pages[i] = alloc_page(GFP_KERNEL_ACCOUNT | __GFP_ZERO |
+					    __GFP_NOWARN);
 		if (!ring->pages[i])
 			goto err;
 	}

@@ -13,8 +13,9 @@
  * API 2: expirations that found the ring full are no longer delivered by
  * the timer's next callback (a periodic timer parks instead of costing
  * interrupts, see below), only by a flush, which libtimerx does and a
- * consumer of the mapping must do when it sees TIMERX_RING_F_OVERFLOW. Every struct carries reserved fields that
- * must be zero, and every flags word rejects bits it does not know:
+ * consumer of the mapping must do when it sees TIMERX_RING_F_OVERFLOW.
+ * Every struct carries reserved fields that must be zero, and every flags
+ * word rejects bits it does not know:
  *
  *   unknown flag bit        -> EOPNOTSUPP (a newer userspace asks an older
  *                              module for a feature it lacks)
