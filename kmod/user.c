@@ -72,15 +72,23 @@ static bool timerx_inc_below(atomic_t *v, unsigned int limit, bool exempt)
 	return true;
 }
 
+/*
+ * One more of a per-user count, unless that passes @limit and the caller
+ * lacks CAP_SYS_RESOURCE, asked only then: no audit noise.
+ */
+static int timerx_user_charge_one(atomic_t *v, unsigned int limit, int err)
+{
+	if (timerx_inc_below(v, limit, false) ||
+	    timerx_inc_below(v, limit, capable(CAP_SYS_RESOURCE)))
+		return 0;
+	return err;
+}
+
 int timerx_user_charge_context(struct timerx_user *u)
 {
-	unsigned int limit = READ_ONCE(timerx_max_contexts_per_user);
-
-	/* The capability is asked only past the limit: no audit noise. */
-	if (timerx_inc_below(&u->contexts, limit, false) ||
-	    timerx_inc_below(&u->contexts, limit, capable(CAP_SYS_RESOURCE)))
-		return 0;
-	return -EMFILE;
+	return timerx_user_charge_one(&u->contexts,
+				      READ_ONCE(timerx_max_contexts_per_user),
+				      -EMFILE);
 }
 
 void timerx_user_uncharge_context(struct timerx_user *u)
@@ -90,12 +98,9 @@ void timerx_user_uncharge_context(struct timerx_user *u)
 
 int timerx_user_charge_timer(struct timerx_user *u)
 {
-	unsigned int limit = READ_ONCE(timerx_max_timers_per_user);
-
-	if (timerx_inc_below(&u->timers, limit, false) ||
-	    timerx_inc_below(&u->timers, limit, capable(CAP_SYS_RESOURCE)))
-		return 0;
-	return -ENOSPC;
+	return timerx_user_charge_one(&u->timers,
+				      READ_ONCE(timerx_max_timers_per_user),
+				      -ENOSPC);
 }
 
 void timerx_user_uncharge_timers(struct timerx_user *u, unsigned int n)
