@@ -35,16 +35,6 @@ FIXTURE_TEARDOWN(netns)
 	nlt_close(&self->n);
 }
 
-static bool list_has_ctx(const struct nlt_list *l, __u32 ctx)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].v[TIMERX_NL_A_CTX_ID] == ctx)
-			return true;
-	return false;
-}
-
 struct netns_args {
 	__u32 parent_ctx;
 	int to_parent;		/* the child's context id */
@@ -81,11 +71,11 @@ static int netns_child(struct __test_metadata *_metadata, void *arg)
 	own = tx_ctx_id(fd);
 	ret = nlt_dump(&n, TIMERX_NL_CMD_CTX_GET, NLT_NONE_ID, &l, &r);
 	EXPECT_EQ(0, ret) TH_LOG("new netns: CTX_GET dump: %s", nlt_strerr(ret));
-	EXPECT_FALSE(list_has_ctx(&l, a->parent_ctx)) {
+	EXPECT_FALSE(nlt_list_has_ctx(&l, a->parent_ctx)) {
 		TH_LOG("root in a new network namespace sees context %u of the initial one",
 		       a->parent_ctx);
 	}
-	EXPECT_TRUE(list_has_ctx(&l, own)) {
+	EXPECT_TRUE(nlt_list_has_ctx(&l, own)) {
 		TH_LOG("new netns: the dump lacks the context opened there (%u)", own);
 	}
 	ret = nlt_do(&n, TIMERX_NL_CMD_CTX_GET, a->parent_ctx, NLT_NONE_ID, &one, &r);
@@ -135,8 +125,8 @@ TEST_F_TIMEOUT(netns, contexts_stay_in_their_netns, 60)
 		int ret = nlt_dump(&self->n, TIMERX_NL_CMD_CTX_GET, NLT_NONE_ID, &l, &r);
 
 		EXPECT_EQ(0, ret) TH_LOG("initial netns: CTX_GET dump: %s", nlt_strerr(ret));
-		EXPECT_TRUE(list_has_ctx(&l, self->ctx)) TH_LOG("root lost its own context");
-		EXPECT_TRUE(list_has_ctx(&l, child_ctx)) {
+		EXPECT_TRUE(nlt_list_has_ctx(&l, self->ctx)) TH_LOG("root lost its own context");
+		EXPECT_TRUE(nlt_list_has_ctx(&l, child_ctx)) {
 			TH_LOG("admin in the initial netns misses another netns' context");
 		}
 	}

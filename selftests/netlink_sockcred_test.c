@@ -175,16 +175,6 @@ static void __handoff_end(struct __test_metadata *_metadata, struct handoff *h)
 	}
 }
 
-static bool list_has_ctx(const struct nlt_list *l, __u32 ctx)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].v[TIMERX_NL_A_CTX_ID] == ctx)
-			return true;
-	return false;
-}
-
 TEST_F(cred, socket_from_nobody_used_by_root)
 {
 	struct nlt_reply r = { 0 };
@@ -204,10 +194,10 @@ TEST_F(cred, socket_from_nobody_used_by_root)
 
 	ret = nlt_dump(&m, TIMERX_NL_CMD_CTX_GET, NLT_NONE_ID, &l, &r);
 	EXPECT_EQ(0, ret) TH_LOG("root on nobody's socket: CTX_GET dump: %s", nlt_strerr(ret));
-	EXPECT_FALSE(list_has_ctx(&l, self->root_ctx)) {
+	EXPECT_FALSE(nlt_list_has_ctx(&l, self->root_ctx)) {
 		TH_LOG("root, on a socket nobody opened, sees root's context %u", self->root_ctx);
 	}
-	EXPECT_TRUE(list_has_ctx(&l, h.nobody_ctx)) {
+	EXPECT_TRUE(nlt_list_has_ctx(&l, h.nobody_ctx)) {
 		TH_LOG("root, on nobody's socket, does not see nobody's own context %u",
 		       h.nobody_ctx);
 	}
@@ -226,7 +216,7 @@ TEST_F(cred, socket_from_nobody_used_by_root)
 				       nlt_strerr(ret));
 	ret = nlt_dump(&m, TIMERX_NL_CMD_TIMER_GET, NLT_NONE_ID, &l, &r);
 	EXPECT_EQ(0, ret) TH_LOG("TIMER_GET dump: %s", nlt_strerr(ret));
-	EXPECT_FALSE(list_has_ctx(&l, self->root_ctx)) {
+	EXPECT_FALSE(nlt_list_has_ctx(&l, self->root_ctx)) {
 		TH_LOG("TIMER_GET dump on nobody's socket lists root's timers");
 	}
 	nlt_list_free(&l);
@@ -280,10 +270,10 @@ TEST_F(cred, socket_from_nobody_sendto_by_root_is_roots_own)
 	ASSERT_EQ(0, ret) TH_LOG("using the received socket: %s", nlt_strerr(ret));
 	ret = nlt_dump(&m, TIMERX_NL_CMD_CTX_GET, NLT_NONE_ID, &l, &r);
 	EXPECT_EQ(0, ret) TH_LOG("CTX_GET dump sent to an address: %s", nlt_strerr(ret));
-	EXPECT_TRUE(list_has_ctx(&l, self->root_ctx)) {
+	EXPECT_TRUE(nlt_list_has_ctx(&l, self->root_ctx)) {
 		TH_LOG("root's explicit sendmsg on nobody's socket does not see root's context");
 	}
-	EXPECT_TRUE(list_has_ctx(&l, h.nobody_ctx));
+	EXPECT_TRUE(nlt_list_has_ctx(&l, h.nobody_ctx));
 	nlt_list_free(&l);
 	nlt_close(&m);
 	handoff_end(&h);
@@ -319,10 +309,10 @@ static int root_socket_child(struct __test_metadata *_metadata, void *arg)
 	own = tx_ctx_id(fd);
 	ret = nlt_dump(a->n, TIMERX_NL_CMD_CTX_GET, NLT_NONE_ID, &l, &r);
 	EXPECT_EQ(0, ret) TH_LOG("nobody on root's socket: CTX_GET dump: %s", nlt_strerr(ret));
-	EXPECT_FALSE(list_has_ctx(&l, a->root_ctx)) {
+	EXPECT_FALSE(nlt_list_has_ctx(&l, a->root_ctx)) {
 		TH_LOG("nobody, on a socket root opened, sees root's context");
 	}
-	EXPECT_TRUE(list_has_ctx(&l, own)) TH_LOG("nobody does not see its own context");
+	EXPECT_TRUE(nlt_list_has_ctx(&l, own)) TH_LOG("nobody does not see its own context");
 	for (i = 0; i < l.n; i++) {
 		EXPECT_EQ((__u64)TX_NOBODY, l.v[i].v[TIMERX_NL_A_OWNER_UID]);
 	}

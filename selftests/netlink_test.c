@@ -1495,16 +1495,6 @@ struct unpriv_args {
 	int from_parent;	/* and waits for one byte before exiting */
 };
 
-static bool list_has_ctx(const struct nlt_list *l, __u32 ctx)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].v[TIMERX_NL_A_CTX_ID] == ctx)
-			return true;
-	return false;
-}
-
 /*
  * Runs as nobody in a child of the test: EXPECT_*() only (they do not
  * longjmp; _metadata is shared), _exit() when it cannot go on.
@@ -1569,8 +1559,8 @@ static int unpriv_child(struct __test_metadata *_metadata, const struct unpriv_a
 
 	ret = nlt_dump(&n, TIMERX_NL_CMD_CTX_GET, NLT_NONE_ID, &l, &r);
 	EXPECT_EQ(0, ret) TH_LOG("nobody: CTX_GET dump: %s", nlt_strerr(ret));
-	EXPECT_FALSE(list_has_ctx(&l, a->root_ctx)) TH_LOG("nobody's dump lists root's context");
-	EXPECT_TRUE(list_has_ctx(&l, own)) TH_LOG("nobody's dump lacks its own context");
+	EXPECT_FALSE(nlt_list_has_ctx(&l, a->root_ctx)) TH_LOG("nobody's dump lists root's context");
+	EXPECT_TRUE(nlt_list_has_ctx(&l, own)) TH_LOG("nobody's dump lacks its own context");
 	for (i = 0; i < l.n; i++) {
 		EXPECT_EQ((__u64)TX_NOBODY, l.v[i].v[TIMERX_NL_A_OWNER_UID]) {
 			TH_LOG("nobody sees context %llu of uid %llu",
@@ -1581,7 +1571,7 @@ static int unpriv_child(struct __test_metadata *_metadata, const struct unpriv_a
 
 	ret = nlt_dump(&n, TIMERX_NL_CMD_TIMER_GET, NLT_NONE_ID, &l, &r);
 	EXPECT_EQ(0, ret) TH_LOG("nobody: TIMER_GET dump: %s", nlt_strerr(ret));
-	EXPECT_FALSE(list_has_ctx(&l, a->root_ctx)) TH_LOG("nobody's dump lists root's timers");
+	EXPECT_FALSE(nlt_list_has_ctx(&l, a->root_ctx)) TH_LOG("nobody's dump lists root's timers");
 	for (k = 0; k < 3; k++) {
 		bool found = false;
 

@@ -783,6 +783,17 @@ static inline void nlt_list_free(struct nlt_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Is context @ctx in a CTX_GET dump? */
+static inline bool nlt_list_has_ctx(const struct nlt_list *l, __u32 ctx)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].v[TIMERX_NL_A_CTX_ID] == ctx)
+			return true;
+	return false;
+}
+
 /*
  * One do request with optional CTX_ID/TIMER_ID (pass NLT_NONE_ID to omit)
  * whose only reply message goes to @one.
