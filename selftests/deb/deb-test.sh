@@ -359,6 +359,15 @@ dkms_installed() {
 	dkms status -m timerx -v "$version" -k "$1" | tee /dev/stderr |
 		grep -q "^timerx/$version, $1, [^:]*: installed"
 }
+# A module file's bytes as the kernel loads them: decompressed.
+ko_plain() {
+	case $1 in
+	*.xz) xz -dc "$1" ;;
+	*.zst) zstd -dcq "$1" ;;
+	*.gz) gzip -dc "$1" ;;
+	*) cat "$1" ;;
+	esac
+}
 for k in "${kernels[@]}"; do
 	if ! dkms_installed "$k" >/dev/null 2>&1; then
 		# The postinst builds for the running and the newest kernel (or,
@@ -368,7 +377,12 @@ for k in "${kernels[@]}"; do
 		check "$k: dkms install timerx/$version -k $k" dkms install "timerx/$version" -k "$k"
 	fi
 	check "$k: dkms status says timerx/$version installed" dkms_installed "$k"
+	# Compressed like the kernel's own modules where it compresses them
+	# (CONFIG_MODULE_COMPRESS_*: Debian's 6.12 uses xz).
 	ko=/lib/modules/$k/updates/dkms/timerx.ko
+	for f in "$ko".xz "$ko".zst "$ko".gz; do
+		[ -f "$f" ] && ko=$f
+	done
 	check "$k: $ko exists" test -f "$ko"
 	vermagic_ok() {
 		local vm
@@ -388,7 +402,9 @@ for k in "${kernels[@]}"; do
 	fi
 	signed_ok() {
 		local ko=$1 signer serial cn
-		tail -c 28 "$ko" | grep -q 'Module signature appended' || { echo "no signature"; return 1; }
+		# The signature is on the module before compression.
+		ko_plain "$ko" | tail -c 28 | grep -q 'Module signature appended' ||
+			{ echo "no signature"; return 1; }
 		signer=$(modinfo -F signer "$ko")
 		serial=$(modinfo -F sig_key "$ko" | tr -d ':\n' | tr '[:lower:]' '[:upper:]')
 		cn=$(openssl x509 -inform DER -in "$mok_cert" -noout -subject -nameopt multiline |
@@ -403,6 +419,7 @@ done
 
 # The shipped modprobe example lists every parameter of the module that was
 # built, each with the default the module documents (modinfo parm).
+# (ko_plain is defined above, with the signature check.)
 example=/usr/share/doc/timerx-dkms/examples/timerx.conf.example
 example_ok() {
 	local ko=$1 line name desc def shown bad=0
@@ -421,7 +438,7 @@ example_ok() {
 }
 if [ "${#kernels[@]}" -gt 0 ]; then
 	check "modprobe example lists every module parameter with its default" \
-		example_ok "/lib/modules/${kernels[0]}/updates/dkms/timerx.ko"
+		example_ok "$(find "/lib/modules/${kernels[0]}/updates/dkms" -name 'timerx.ko*' | head -n 1)"
 fi
 
 check "dpkg -i libtimerx1 libtimerx-dev timerctl" \

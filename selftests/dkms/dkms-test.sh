@@ -276,9 +276,14 @@ modversion_ok() {
 	[ "$v" = "$version" ]
 }
 b_installed() {
-	local k=$1
+	local k=$1 f ko=''
+	# Kernels built with CONFIG_MODULE_COMPRESS_* (Debian's 6.12) get the
+	# module compressed the same way: timerx.ko.xz or .ko.zst.
+	for f in "/lib/modules/$k/updates/dkms/timerx.ko"{,.xz,.zst,.gz}; do
+		[ -f "$f" ] && ko=$f
+	done
 	b_status | grep -F "timerx/$version, $k, " | grep -q ': installed' &&
-		[ -f "/lib/modules/$k/updates/dkms/timerx.ko" ] &&
+		[ -n "$ko" ] &&
 		grep -q '^updates/dkms/timerx\.ko' "/lib/modules/$k/modules.dep"
 }
 
