@@ -244,15 +244,16 @@ static unsigned int timerx_ring_emit(struct timerx_ring *ring,
 
 /*
  * Count @n more expirations of @t, the first at @expected, behind those
- * already pending (none must be: they come first). Returns @n.
+ * already pending (those come first).
  */
-u64 timerx_ring_add_pending(struct timerx_ring *ring, struct timerx_timer *t,
-			    ktime_t expected, ktime_t actual, u64 n)
+static void timerx_ring_add_pending(struct timerx_ring *ring,
+				    struct timerx_timer *t, ktime_t expected,
+				    ktime_t actual, u64 n)
 {
 	lockdep_assert_held(&ring->lock);
 
 	if (!n)
-		return 0;
+		return;
 	t->expirations += n;
 	ring->expirations += n;
 	timerx_stats_add_expirations(n);
@@ -263,7 +264,6 @@ u64 timerx_ring_add_pending(struct timerx_ring *ring, struct timerx_timer *t,
 	t->pending_actual = actual;
 	t->pending += n;
 	ring->pending_expirations += n;
-	return n;
 }
 
 /*

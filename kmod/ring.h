@@ -89,8 +89,6 @@ u32 timerx_ring_ready_count(struct timerx_ring *ring);
 void timerx_ring_stats(struct timerx_ring *ring, struct timerx_ring_stats *st);
 void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t);
 void timerx_ring_unpark(struct timerx_ring *ring, struct timerx_timer *t);
-u64 timerx_ring_add_pending(struct timerx_ring *ring, struct timerx_timer *t,
-			    ktime_t expected, ktime_t actual, u64 n);
 
 int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma);
 __poll_t timerx_ring_poll(struct timerx_ring *ring, struct file *file,
