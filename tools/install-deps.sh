@@ -16,6 +16,8 @@ packages=(
 	build-essential bc flex bison libelf-dev libssl-dev dwarves sparse dkms
 	# selftest and tool dependencies
 	libmnl-dev libnl-genl-3-dev liburing-dev libkmod-dev googletest libgtest-dev
+	# the fuzzer (selftests/fuzz/): clang's libFuzzer
+	clang libclang-rt-dev
 	# timerctl's VM test parses its JSON with jq (promtool: see below)
 	jq
 	# libtimerx: build system, pkg-config for the consumer test, style check

@@ -8,7 +8,7 @@
 # the host's console.log); results go to ttyS1 (the host's results log) as
 # "### timerx-*" marker lines with the test binaries' output in between.
 # Parameters come on the kernel command line: tx_kernel=NAME tx_nonce=HEX
-# tx_timeout=SECONDS (per test binary).
+# tx_timeout=SECONDS (per test binary) tx_fuzz=SECONDS (the fuzzer's run).
 
 /bin/busybox mkdir -p /proc /sys /dev /tmp /root /bin /sbin /usr/bin /usr/sbin
 /bin/busybox --install -s
@@ -37,11 +37,12 @@ for word in $(cat /proc/cmdline); do
 	tx_kernel=*) kernel=${word#*=} ;;
 	tx_nonce=*) nonce=${word#*=} ;;
 	tx_timeout=*) per_test_timeout=${word#*=} ;;
+	tx_fuzz=*) export TIMERX_FUZZ_SECONDS="${word#*=}" ;;
 	esac
 done
 # The kernel hands unknown cmdline words to init as environment; keep the
 # nonce out of the tests' environment so that they cannot print the marker.
-unset tx_kernel tx_nonce tx_timeout
+unset tx_kernel tx_nonce tx_timeout tx_fuzz
 
 KO=/timerx.ko
 KMEMLEAK=/sys/kernel/debug/kmemleak

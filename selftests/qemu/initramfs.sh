@@ -4,7 +4,10 @@
 # as /tests. Binaries are meant to be static; shared libraries of any that
 # are not are copied too, so a missing -static costs time, not a failure.
 #
-#   initramfs.sh OUTPUT.cpio.gz MODULE.ko TESTS_DIR
+#   initramfs.sh OUTPUT.cpio.gz MODULE.ko TESTS_DIR [KCOV_MODULE.ko]
+#
+# The fuzzer's build of the module, when there is one, goes in as
+# /timerx-kcov.ko.
 set -euo pipefail
 
 initramfs_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -27,7 +30,7 @@ find_busybox() {
 }
 
 make_initramfs() {
-	local out=$1 ko=$2 tests=$3
+	local out=$1 ko=$2 tests=$3 kcov_ko=${4:-}
 	# The staging tree stays next to the archive, to look at when a
 	# guest misbehaves; it is rebuilt from scratch every time.
 	local root=$out.d bb f
@@ -38,6 +41,7 @@ make_initramfs() {
 	copy_libs "$bb" "$root"
 	install -m 0755 "$initramfs_here/guest-init.sh" "$root/init"
 	cp "$ko" "$root/timerx.ko"
+	[ -z "$kcov_ko" ] || [ ! -f "$kcov_ko" ] || cp "$kcov_ko" "$root/timerx-kcov.ko"
 	if [ -d "$tests" ]; then
 		cp -a "$tests/." "$root/tests/"
 		for f in "$root"/tests/*; do
@@ -53,6 +57,7 @@ make_initramfs() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	[ "$#" = 3 ] || { echo "usage: $0 OUTPUT.cpio.gz MODULE.ko TESTS_DIR" >&2; exit 2; }
+	[ "$#" = 3 ] || [ "$#" = 4 ] ||
+		{ echo "usage: $0 OUTPUT.cpio.gz MODULE.ko TESTS_DIR [KCOV_MODULE.ko]" >&2; exit 2; }
 	make_initramfs "$@"
 fi

@@ -16,6 +16,10 @@
 #   TIMERX_QEMU_ACCEL=kvm    opt in to KVM where it works (not here)
 #   TIMERX_QEMU_MEM          guest memory in MB (1024)
 #   TIMERX_DEBUG_TREE        a built kernel tree to use as "debug"
+#   TIMERX_FUZZ_SECONDS      how long the fuzzer runs in each VM (default:
+#                            150 on debug, 20 elsewhere; make fuzz sets it)
+#   TIMERX_TESTS_ONLY        run only these tests of TESTS (space-separated;
+#                            make fuzz, make soak)
 #   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl,
 #                            dkms, deb, the bench smoke run) and libtimerx's
 #                            and timerctl's VM tests
@@ -37,6 +41,8 @@ root=$(cd "$here/../.." && pwd)
 . "$here/vm.sh"
 # shellcheck source=host.sh
 . "$here/host.sh"
+# shellcheck source=fuzz-report.sh
+. "$here/fuzz-report.sh"
 
 KMOD_SRC=${TIMERX_KMOD_DIR:-$root/kmod}
 INCLUDE_SRC=${TIMERX_INCLUDE_DIR:-$root/include}
@@ -46,15 +52,25 @@ BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
 TESTS_DIR=$BUILD/selftests
 SEP=$'\037'
 
+fuzz_seconds() {
+	local default=20
+	[ "$1" = debug ] && default=150
+	echo "${TIMERX_FUZZ_SECONDS:-$default}"
+}
+
+# The VM's budget grows with the fuzzing asked for.
 vm_timeout() {
 	local default=600
 	[ "$1" = debug ] && default=900
-	echo "${TIMERX_VM_TIMEOUT:-$default}"
+	echo "${TIMERX_VM_TIMEOUT:-$((default + $(fuzz_seconds "$1")))}"
 }
 
-# One hung binary must not eat the whole VM budget.
+# One hung binary must not eat the whole VM budget; the fuzzer's test
+# needs its seconds and the replay on top.
 test_timeout() {
-	echo "${TIMERX_TEST_TIMEOUT:-$(($(vm_timeout "$1") * 2 / 5))}"
+	local t=$(($(vm_timeout "$1") * 2 / 5)) f=$(($(fuzz_seconds "$1") + 180))
+	[ "$t" -ge "$f" ] || t=$f
+	echo "${TIMERX_TEST_TIMEOUT:-$t}"
 }
 
 strip_ansi() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r$//'; }
@@ -67,6 +83,9 @@ build_selftests() {
 	rm -f "$TESTS_DIR/TESTS"
 	if make -C "$SELFTESTS_SRC" OUT="$TESTS_DIR" >"$log" 2>&1 && [ -f "$TESTS_DIR/TESTS" ]; then
 		tap_result pass "selftests build"
+		if [ -n "${TIMERX_TESTS_ONLY:-}" ]; then
+			printf '%s\n' $TIMERX_TESTS_ONLY >"$TESTS_DIR/TESTS"
+		fi
 		return
 	fi
 	tap_result fail "selftests build"
@@ -94,7 +113,29 @@ build_module() {
 		{ grep -iE '(warning|error):' "$log" || tail -n 20 "$log"; } | tap_diag 40
 		tap_note "log: $log"
 	fi
-	[ -f "$dir/kmod/timerx.ko" ]
+	[ -f "$dir/kmod/timerx.ko" ] || return 1
+	build_kcov_module "$name" "$kdir"
+	return 0
+}
+
+# Where the kernel has KCOV, a second build of the module for the fuzzer:
+# instrumented (KCOV_INSTRUMENT) and with line information for the
+# coverage report. Only the fuzzer's test loads it.
+build_kcov_module() {
+	local name=$1 kdir=$2 dir=$BUILD/$1/kmod-kcov
+	rm -rf "$dir"
+	grep -qx 'CONFIG_KCOV=y' "$kdir/.config" 2>/dev/null || return 0
+	cp -a "$BUILD/$name/kmod" "$dir"
+	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
+	if make -C "$kdir" M="$dir" KCOV_INSTRUMENT=y KCFLAGS=-g modules \
+		>"$BUILD/$name/module-kcov-build.log" 2>&1 && [ -f "$dir/timerx.ko" ]; then
+		tap_result pass "KCOV build of the module for the fuzzer on $name"
+	else
+		tap_result fail "KCOV build of the module for the fuzzer on $name"
+		tail -n 20 "$BUILD/$name/module-kcov-build.log" | tap_diag
+		rm -rf "$dir"
+	fi
 }
 
 kernel_cmdline() {
@@ -103,7 +144,13 @@ kernel_cmdline() {
 	# tasks) and would only hang until the VM timeout; stopping at once
 	# keeps the first report and saves the time.
 	local cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 log_buf_len=4M"
+	# The boot-time check that the IO-APIC timer ticks fails when the host
+	# is busy and TCG's vCPU falls behind ("IO-APIC + timer doesn't work",
+	# a panic): it checks the emulator, not timerx. Cloud images skip it
+	# the same way.
+	cmdline="$cmdline no_timer_check"
 	cmdline="$cmdline tx_kernel=$name tx_nonce=$nonce tx_timeout=$(test_timeout "$name")"
+	cmdline="$cmdline tx_fuzz=$(fuzz_seconds "$name")"
 	# A CPU stuck in the module must end the run in seconds, not at the
 	# VM timeout: soft lockups and RCU stalls panic on every kernel (the
 	# debug kernel's config adds the buddy hard-lockup detector).
@@ -277,7 +324,8 @@ split_results() {
 run_vm() {
 	local name=$1 dir=$BUILD/$1 nonce qrc=0 limit
 	limit=$(vm_timeout "$name")
-	make_initramfs "$dir/initramfs.cpio.gz" "$dir/kmod/timerx.ko" "$TESTS_DIR"
+	make_initramfs "$dir/initramfs.cpio.gz" "$dir/kmod/timerx.ko" "$TESTS_DIR" \
+		"$dir/kmod-kcov/timerx.ko"
 	nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	boot_vm "$KERNEL_IMAGE" "$dir/initramfs.cpio.gz" "$dir" "$limit" \
 		"$(kernel_cmdline "$name" "$nonce")" || qrc=$?
@@ -288,6 +336,7 @@ run_vm() {
 	report_completed "$name" "$dir/records" "$dir" "$nonce" "$qrc" "$limit"
 	report_splats "$name" "$dir"
 	report_unload "$name" "$dir/records"
+	report_fuzz "$name" "$dir"
 	[ "$TAP_FAILED" = "$failed_before" ] ||
 		tap_note "logs: $dir/console.log $dir/results.log $dir/dmesg.log $dir/qemu.log"
 }
