@@ -176,3 +176,17 @@ run_bench_smoke() {
 		grep -v '^\(not \)\{0,1\}ok \|^#   \|^1\.\.' "$log" | tail -n 25 | tap_diag
 	fi
 }
+
+# The docs (docs/tests/run-docs-tests.sh): every snippet of README.md and
+# docs/*.md compiled and linked against the libtimerx just built, the
+# snippet checker's own test, the netlink spec against the UAPI header.
+run_docs_tests() {
+	local rc=0 log=$BUILD/docs-test.log
+	tap_note "host: docs"
+	env BUILD="$BUILD" TIMERX_DOCS_LIB_BUILD="$BUILD/libtimerx" \
+		"$root/docs/tests/run-docs-tests.sh" >"$log" 2>&1 || rc=$?
+	tap_import docs <"$log"
+	if ! grep -qE '^1\.\.[0-9]+' "$log"; then
+		tap_result fail "docs: run-docs-tests.sh completed (rc=$rc, see $log)"
+	fi
+}

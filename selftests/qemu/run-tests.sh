@@ -332,6 +332,7 @@ main() {
 	if [ -d "$KMOD_SRC" ]; then
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_host_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_timerctl_host_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_docs_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_dkms_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_deb_tests
 		build_selftests
