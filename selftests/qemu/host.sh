@@ -190,3 +190,18 @@ run_docs_tests() {
 		tap_result fail "docs: run-docs-tests.sh completed (rc=$rc, see $log)"
 	fi
 }
+
+# The ynl VM test (selftests/docs/ynl-test.sh): the kernel's ynl client
+# with docs/netlink/timerx.yaml against the module, with python3 and the
+# part of its library it needs staged into the guest's /tests.
+build_docs_vm_tests() {
+	local log=$BUILD/docs-vm-build.log
+	[ -f "$TESTS_DIR/TESTS" ] || return 0
+	if "$root/selftests/docs/stage-ynl.sh" "$TESTS_DIR" >"$log" 2>&1; then
+		tap_result pass "ynl VM test stages (python3, ynl, the spec)"
+		tap_note "$(tail -n 1 "$log")"
+		return
+	fi
+	tap_result fail "ynl VM test stages (python3, ynl, the spec)"
+	tail -n 30 "$log" | tap_diag
+}

@@ -338,6 +338,7 @@ main() {
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_timerctl_vm_tests
+		build_docs_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_bench_smoke
 		for k in "${kernels[@]}"; do
 			run_kernel "$k"
