@@ -31,6 +31,10 @@
 #                        libtimerx-dev, timerctl in $(BUILD)/deb/
 #                        (tools/debian/ is their debian/ directory)
 #   make selftests       build the selftest binaries (static, for the VM)
+#   make docs-test       compile every code snippet of README.md and
+#                        docs/*.md, test the snippet checker, and check
+#                        docs/netlink/timerx.yaml against the UAPI header
+#                        and the kernel's schema (TAP; docs/CONTRIBUTING.md)
 #   make checkpatch      checkpatch.pl --strict over the kernel sources
 #   make sparse          sparse over the module (C=2)
 #   make dkms-install    stage the module into /usr/src/timerx-VERSION and
@@ -55,6 +59,7 @@ UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 DOCDIR ?= $(PREFIX)/share/doc/timerx
 
 .PHONY: all module lib timerctl install selftests demo bench test checkpatch sparse deps clean
+.PHONY: docs-test
 .PHONY: dkms-install dkms-remove dkms-stage deb
 .PHONY: install-lib install-timerctl install-udev install-modprobe install-dkms
 
@@ -132,6 +137,9 @@ selftests:
 
 deps:
 	tools/install-deps.sh
+
+docs-test:
+	BUILD=$(BUILD) docs/tests/run-docs-tests.sh
 
 demo: deps
 	BUILD=$(BUILD) tools/demo/run-demo.sh

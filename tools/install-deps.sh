@@ -27,6 +27,9 @@ packages=(
 	# make bench (bench/): cyclictest as a contestant, the report (python3,
 	# standard library only) and its plots
 	rt-tests python3 gnuplot-nox
+	# docs: the netlink spec's check (the kernel's ynl reads YAML and
+	# validates against its JSON schema), and ynl in the VM (PyYAML)
+	python3-yaml python3-jsonschema
 )
 
 missing_packages() {

@@ -176,3 +176,32 @@ run_bench_smoke() {
 		grep -v '^\(not \)\{0,1\}ok \|^#   \|^1\.\.' "$log" | tail -n 25 | tap_diag
 	fi
 }
+
+# The docs (docs/tests/run-docs-tests.sh): every snippet of README.md and
+# docs/*.md compiled and linked against the libtimerx just built, the
+# snippet checker's own test, the netlink spec against the UAPI header.
+run_docs_tests() {
+	local rc=0 log=$BUILD/docs-test.log
+	tap_note "host: docs"
+	env BUILD="$BUILD" TIMERX_DOCS_LIB_BUILD="$BUILD/libtimerx" \
+		"$root/docs/tests/run-docs-tests.sh" >"$log" 2>&1 || rc=$?
+	tap_import docs <"$log"
+	if ! grep -qE '^1\.\.[0-9]+' "$log"; then
+		tap_result fail "docs: run-docs-tests.sh completed (rc=$rc, see $log)"
+	fi
+}
+
+# The ynl VM test (selftests/docs/ynl-test.sh): the kernel's ynl client
+# with docs/netlink/timerx.yaml against the module, with python3 and the
+# part of its library it needs staged into the guest's /tests.
+build_docs_vm_tests() {
+	local log=$BUILD/docs-vm-build.log
+	[ -f "$TESTS_DIR/TESTS" ] || return 0
+	if "$root/selftests/docs/stage-ynl.sh" "$TESTS_DIR" >"$log" 2>&1; then
+		tap_result pass "ynl VM test stages (python3, ynl, the spec)"
+		tap_note "$(tail -n 1 "$log")"
+		return
+	fi
+	tap_result fail "ynl VM test stages (python3, ynl, the spec)"
+	tail -n 30 "$log" | tap_diag
+}

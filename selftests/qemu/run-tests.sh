@@ -381,11 +381,13 @@ main() {
 	if [ -d "$KMOD_SRC" ]; then
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_host_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_timerctl_host_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_docs_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_dkms_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_deb_tests
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_timerctl_vm_tests
+		build_docs_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_bench_smoke
 		for k in "${kernels[@]}"; do
 			run_kernel "$k"
