@@ -18,6 +18,14 @@
 #                        TCG). KERNEL=stock|rt|debug (stock), REPS=3,
 #                        BENCH_OUT=DIR; PUBLISH=1 also copies results.md,
 #                        results.json and the plots into docs/performance/
+#   make soak            the soak (selftests/soak/): boot one kernel under
+#                        QEMU and run soak_test for SOAK_SECONDS (300):
+#                        root and nobody workers, stalled consumers,
+#                        overflowing rings, REALTIME steps, contexts closed
+#                        while firing, netlink dumps; checks that no
+#                        expiration is lost and memory returns to its
+#                        baseline. KERNEL=debug|stock|rt|stock612|rt612
+#                        (debug); SOAK_SEED= repeats a run's choices
 #   make lib             build libtimerx (shared, static, tests, examples)
 #   make timerctl        build timerctl, the admin tool (tools/timerctl/),
 #                        and its host tests
@@ -58,7 +66,7 @@ DESTDIR ?=
 UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 DOCDIR ?= $(PREFIX)/share/doc/timerx
 
-.PHONY: all module lib timerctl install selftests demo bench test checkpatch sparse deps clean
+.PHONY: all module lib timerctl install selftests demo bench soak test checkpatch sparse deps clean
 .PHONY: docs-test
 .PHONY: dkms-install dkms-remove dkms-stage deb
 .PHONY: install-lib install-timerctl install-udev install-modprobe install-dkms
@@ -155,6 +163,12 @@ BENCH_FLAGS = --kernel $(KERNEL) --reps $(REPS) --out $(BENCH_OUT) \
 	$(if $(filter 1 yes,$(PUBLISH)),--publish $(CURDIR)/docs/performance)
 bench: deps
 	BUILD=$(BUILD) bench/run-bench.sh $(BENCH_FLAGS)
+
+# KERNEL's default above is bench's; the soak's is the debug kernel.
+SOAK_SECONDS ?= 300
+SOAK_KERNEL = $(if $(filter file,$(origin KERNEL)),debug,$(KERNEL))
+soak: deps
+	BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) selftests/soak/run-soak.sh $(SOAK_KERNEL)
 
 checkpatch:
 	selftests/qemu/checkpatch.sh
