@@ -26,6 +26,11 @@
 #                        expiration is lost and memory returns to its
 #                        baseline. KERNEL=debug|stock|rt|stock612|rt612
 #                        (debug); SOAK_SEED= repeats a run's choices
+#   make fuzz            the fuzzer (selftests/fuzz/): boot one kernel
+#                        (KERNEL=debug, whose KCOV guides it) and fuzz the
+#                        module for FUZZ_SECONDS (600) after replaying the
+#                        corpus; findings in $(BUILD)/fuzz/KERNEL/fuzz-crashes/,
+#                        coverage in $(BUILD)/fuzz/KERNEL/fuzz-coverage.txt
 #   make lib             build libtimerx (shared, static, tests, examples)
 #   make timerctl        build timerctl, the admin tool (tools/timerctl/),
 #                        and its host tests
@@ -66,7 +71,7 @@ DESTDIR ?=
 UDEVDIR ?= $(PREFIX)/lib/udev/rules.d
 DOCDIR ?= $(PREFIX)/share/doc/timerx
 
-.PHONY: all module lib timerctl install selftests demo bench soak test checkpatch sparse deps clean
+.PHONY: all module lib timerctl install selftests demo bench soak fuzz test checkpatch sparse deps clean
 .PHONY: docs-test
 .PHONY: dkms-install dkms-remove dkms-stage deb
 .PHONY: install-lib install-timerctl install-udev install-modprobe install-dkms
@@ -168,7 +173,15 @@ bench: deps
 SOAK_SECONDS ?= 300
 SOAK_KERNEL = $(if $(filter file,$(origin KERNEL)),debug,$(KERNEL))
 soak: deps
-	BUILD=$(BUILD) SOAK_SECONDS=$(SOAK_SECONDS) selftests/soak/run-soak.sh $(SOAK_KERNEL)
+	TIMERX_SKIP_HOST=1 TIMERX_TESTS_ONLY=soak_test TIMERX_SOAK_SECONDS=$(SOAK_SECONDS) \
+		TIMERX_FUZZ_SECONDS=0 BUILD=$(BUILD)/soak selftests/qemu/run-tests.sh $(SOAK_KERNEL)
+
+# The fuzzer alone, on the debug kernel (KCOV) unless KERNEL= says otherwise.
+FUZZ_SECONDS ?= 600
+FUZZ_KERNEL = $(if $(filter file,$(origin KERNEL)),debug,$(KERNEL))
+fuzz: deps
+	TIMERX_SKIP_HOST=1 TIMERX_TESTS_ONLY=timerx-fuzz.sh TIMERX_FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		BUILD=$(BUILD)/fuzz selftests/qemu/run-tests.sh $(FUZZ_KERNEL)
 
 checkpatch:
 	selftests/qemu/checkpatch.sh

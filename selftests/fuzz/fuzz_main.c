@@ -204,14 +204,22 @@ static void report(void)
 	fclose(f);
 }
 
-static void start_executor(void)
+/*
+ * The executor is this binary again, exec'd: a fork of libFuzzer's process
+ * would carry its whole heap into every fork() the programs make. The
+ * shared page is a memfd; the KCOV area is mapped by both before the
+ * executor enables it (KCOV maps only before KCOV_ENABLE).
+ */
+static void start_executor(int memfd)
 {
 	int go[2], done[2];
+	char env[96];
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(done, O_CLOEXEC)) {
+	if (pipe(go) || pipe(done)) {
 		perror("fuzz: pipe");
 		exit(1);
 	}
+	snprintf(env, sizeof(env), "%d,%d,%d,%d", memfd, kcov_fd, go[0], done[1]);
 	executor = fork();
 	if (executor < 0) {
 		perror("fuzz: fork");
@@ -221,34 +229,74 @@ static void start_executor(void)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		close(go[1]);
 		close(done[0]);
-		fz_exec_main(sh, kcov_fd, cover, go[0], done[1]);
+		setenv("TIMERX_FUZZ_EXECUTOR", env, 1);
+		execl("/proc/self/exe", "timerx_fuzz-executor", (char *)NULL);
+		perror("fuzz: exec");
+		_exit(127);
 	}
 	close(go[0]);
 	close(done[1]);
+	fcntl(go[1], F_SETFD, FD_CLOEXEC);
+	fcntl(done[0], F_SETFD, FD_CLOEXEC);
 	go_fd = go[1];
 	done_fd = done[0];
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
+static void *map_shared(int fd)
 {
-	(void)argc;
-	(void)argv;
-	clock_gettime(CLOCK_MONOTONIC, &started);
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED) {
+	void *p = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED) {
 		perror("fuzz: mmap");
 		exit(1);
 	}
-	kcov_fd = open("/sys/kernel/debug/kcov", O_RDWR | O_CLOEXEC);
+	return p;
+}
+
+static unsigned long *map_cover(int fd)
+{
+	void *p = mmap(NULL, FZ_COVER_WORDS * sizeof(*cover), PROT_READ | PROT_WRITE,
+		       MAP_SHARED, fd, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+/* In the exec'd executor: take over what start_executor() passed. */
+static void become_executor(const char *env)
+{
+	int memfd, kfd, go, done;
+
+	if (sscanf(env, "%d,%d,%d,%d", &memfd, &kfd, &go, &done) != 4) {
+		fprintf(stderr, "fuzz: bad TIMERX_FUZZ_EXECUTOR\n");
+		_exit(127);
+	}
+	fz_exec_main(map_shared(memfd), kfd, kfd >= 0 ? map_cover(kfd) : NULL, go, done);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *exec_env = getenv("TIMERX_FUZZ_EXECUTOR");
+	int memfd;
+
+	(void)argc;
+	(void)argv;
+	if (exec_env)
+		become_executor(exec_env);
+	clock_gettime(CLOCK_MONOTONIC, &started);
+	memfd = memfd_create("timerx-fuzz", 0);
+	if (memfd < 0 || ftruncate(memfd, sizeof(*sh))) {
+		perror("fuzz: memfd");
+		exit(1);
+	}
+	sh = map_shared(memfd);
+	kcov_fd = open("/sys/kernel/debug/kcov", O_RDWR);
 	if (kcov_fd >= 0) {
 		if (ioctl(kcov_fd, KCOV_INIT_TRACE, FZ_COVER_WORDS) == 0)
-			cover = mmap(NULL, FZ_COVER_WORDS * sizeof(*cover), PROT_READ | PROT_WRITE,
-				     MAP_SHARED, kcov_fd, 0);
-		if (!cover || cover == MAP_FAILED) {
+			cover = map_cover(kcov_fd);
+		if (!cover) {
 			perror("fuzz: kcov");
 			close(kcov_fd);
 			kcov_fd = -1;
-			cover = NULL;
 		}
 	}
 	read_sections();
@@ -256,7 +304,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (kmsg_fd >= 0)
 		lseek(kmsg_fd, 0, SEEK_END);
 	signal(SIGPIPE, SIG_IGN);
-	start_executor();
+	start_executor(memfd);
+	close(memfd);
 	atexit(report);
 	return 0;
 }

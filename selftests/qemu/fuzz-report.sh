@@ -1,16 +1,22 @@
 # shellcheck shell=bash
-# After a VM run: what the fuzzer's test (selftests/fuzz/timerx-fuzz.sh)
+# After a VM run: figures of the fuzzer and the soak, and what the fuzzer's test (selftests/fuzz/timerx-fuzz.sh)
 # printed beyond its TAP. Its figures become notes, its findings files in
 # $BUILD/<kernel>/fuzz-crashes/ (to replay with the fuzzer, and to keep in
 # selftests/fuzz/regressions/ once fixed), and its covered PCs a coverage
 # report of the KCOV build of the module in $BUILD/<kernel>/fuzz-coverage.txt.
 
-report_fuzz() {
-	local name=$1 dir=$2 log=$2/results.log line repro b64 summary rc=0
-	grep -q '^# fuzz: ' "$log" 2>/dev/null || return 0
+# The figures the fuzzer and the soak print ("# fuzz: ...", "# soak: ...")
+# become notes of the run, passed or not.
+report_figures() {
+	local name=$1 line
 	while IFS= read -r line; do
 		tap_note "$name: ${line#\# }"
-	done < <(grep -a '^# fuzz: ' "$log")
+	done < <(grep -a -E '^# (fuzz|soak): ' "$2/results.log" 2>/dev/null || true)
+}
+
+report_fuzz() {
+	local name=$1 dir=$2 log=$2/results.log repro b64 summary rc=0
+	grep -q '^# fuzz: ' "$log" 2>/dev/null || return 0
 
 	rm -rf "$dir/fuzz-crashes"
 	while read -r _ _ repro b64; do

@@ -4,10 +4,10 @@
 # as /tests. Binaries are meant to be static; shared libraries of any that
 # are not are copied too, so a missing -static costs time, not a failure.
 #
-#   initramfs.sh OUTPUT.cpio.gz MODULE.ko TESTS_DIR [KCOV_MODULE.ko]
+#   initramfs.sh OUTPUT.cpio.gz MODULE.ko TESTS_DIR [KCOV_MODULE.ko [TESTS]]
 #
 # The fuzzer's build of the module, when there is one, goes in as
-# /timerx-kcov.ko.
+# /timerx-kcov.ko; TESTS, when given, replaces TESTS_DIR/TESTS.
 set -euo pipefail
 
 initramfs_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -30,7 +30,7 @@ find_busybox() {
 }
 
 make_initramfs() {
-	local out=$1 ko=$2 tests=$3 kcov_ko=${4:-}
+	local out=$1 ko=$2 tests=$3 kcov_ko=${4:-} list=${5:-}
 	# The staging tree stays next to the archive, to look at when a
 	# guest misbehaves; it is rebuilt from scratch every time.
 	local root=$out.d bb f
@@ -44,6 +44,7 @@ make_initramfs() {
 	[ -z "$kcov_ko" ] || [ ! -f "$kcov_ko" ] || cp "$kcov_ko" "$root/timerx-kcov.ko"
 	if [ -d "$tests" ]; then
 		cp -a "$tests/." "$root/tests/"
+		[ -z "$list" ] || cp "$list" "$root/tests/TESTS"
 		for f in "$root"/tests/*; do
 			[ -f "$f" ] && [ -x "$f" ] && copy_libs "$f" "$root"
 		done
@@ -57,7 +58,7 @@ make_initramfs() {
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
-	[ "$#" = 3 ] || [ "$#" = 4 ] ||
-		{ echo "usage: $0 OUTPUT.cpio.gz MODULE.ko TESTS_DIR [KCOV_MODULE.ko]" >&2; exit 2; }
+	[ "$#" -ge 3 ] && [ "$#" -le 5 ] ||
+		{ echo "usage: $0 OUTPUT.cpio.gz MODULE.ko TESTS_DIR [KCOV_MODULE.ko [TESTS]]" >&2; exit 2; }
 	make_initramfs "$@"
 fi

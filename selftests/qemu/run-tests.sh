@@ -18,6 +18,11 @@
 #   TIMERX_DEBUG_TREE        a built kernel tree to use as "debug"
 #   TIMERX_FUZZ_SECONDS      how long the fuzzer runs in each VM (default:
 #                            150 on debug, 20 elsewhere; make fuzz sets it)
+#   TIMERX_SOAK_SECONDS      how long soak_test runs (default: 60 on debug;
+#                            elsewhere it is left out unless this is set;
+#                            make soak sets it). SOAK_SEED, SOAK_WORKERS,
+#                            SOAK_NOBODY, SOAK_CTXS, SOAK_TIMERS and
+#                            SOAK_MIN_PERIOD_US reach it too
 #   TIMERX_TESTS_ONLY        run only these tests of TESTS (space-separated;
 #                            make fuzz, make soak)
 #   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl,
@@ -58,19 +63,38 @@ fuzz_seconds() {
 	echo "${TIMERX_FUZZ_SECONDS:-$default}"
 }
 
-# The VM's budget grows with the fuzzing asked for.
+# 0: soak_test is left out of the kernel's run.
+soak_seconds() {
+	local default=0
+	[ "$1" = debug ] && default=60
+	echo "${TIMERX_SOAK_SECONDS:-$default}"
+}
+
+# The VM's budget grows with the fuzzing and the soaking asked for.
 vm_timeout() {
 	local default=600
 	[ "$1" = debug ] && default=900
-	echo "${TIMERX_VM_TIMEOUT:-$((default + $(fuzz_seconds "$1")))}"
+	echo "${TIMERX_VM_TIMEOUT:-$((default + $(fuzz_seconds "$1") + $(soak_seconds "$1")))}"
 }
 
 # One hung binary must not eat the whole VM budget; the fuzzer's test
-# needs its seconds and the replay on top.
+# needs its seconds and the replay on top, the soak its final checks.
 test_timeout() {
 	local t=$(($(vm_timeout "$1") * 2 / 5)) f=$(($(fuzz_seconds "$1") + 180))
+	local s=$(($(soak_seconds "$1") + 300))
 	[ "$t" -ge "$f" ] || t=$f
+	[ "$t" -ge "$s" ] || t=$s
 	echo "${TIMERX_TEST_TIMEOUT:-$t}"
+}
+
+# The kernel's own list of tests: TESTS without the soak where it is off.
+kernel_tests() {
+	local name=$1 out=$2
+	if [ "$(soak_seconds "$name")" = 0 ]; then
+		grep -vx soak_test "$TESTS_DIR/TESTS" >"$out" || true
+	else
+		cp "$TESTS_DIR/TESTS" "$out"
+	fi
 }
 
 strip_ansi() { sed -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1bc//g' -e 's/\r$//'; }
@@ -151,6 +175,12 @@ kernel_cmdline() {
 	cmdline="$cmdline no_timer_check"
 	cmdline="$cmdline tx_kernel=$name tx_nonce=$nonce tx_timeout=$(test_timeout "$name")"
 	cmdline="$cmdline tx_fuzz=$(fuzz_seconds "$name")"
+	# The soak counts the objects of the module's own slab cache: unmerged.
+	cmdline="$cmdline slab_nomerge SOAK_SECONDS=$(soak_seconds "$name")"
+	local var
+	for var in SOAK_SEED SOAK_WORKERS SOAK_NOBODY SOAK_CTXS SOAK_TIMERS SOAK_MIN_PERIOD_US; do
+		[ -z "${!var:-}" ] || cmdline="$cmdline $var=${!var}"
+	done
 	# A CPU stuck in the module must end the run in seconds, not at the
 	# VM timeout: soft lockups and RCU stalls panic on every kernel (the
 	# debug kernel's config adds the buddy hard-lockup detector).
@@ -239,13 +269,13 @@ report_binaries() {
 			;;
 		esac
 	done <"$records"
-	# A binary of TESTS that never started is a failure too.
-	[ -f "$TESTS_DIR/TESTS" ] || return 0
+	# A binary of the kernel's TESTS that never started is a failure too.
+	[ -f "$BUILD/$name/TESTS" ] || return 0
 	local t
 	while read -r t; do
 		case $t in '' | '#'*) continue ;; esac
 		[ -n "${seen[$t]:-}" ] || tap_result fail "$t: ran on $name (never started)"
-	done <"$TESTS_DIR/TESTS"
+	done <"$BUILD/$name/TESTS"
 }
 
 report_completed() {
@@ -324,8 +354,9 @@ split_results() {
 run_vm() {
 	local name=$1 dir=$BUILD/$1 nonce qrc=0 limit
 	limit=$(vm_timeout "$name")
+	[ ! -f "$TESTS_DIR/TESTS" ] || kernel_tests "$name" "$dir/TESTS"
 	make_initramfs "$dir/initramfs.cpio.gz" "$dir/kmod/timerx.ko" "$TESTS_DIR" \
-		"$dir/kmod-kcov/timerx.ko"
+		"$dir/kmod-kcov/timerx.ko" "$dir/TESTS"
 	nonce=$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 	boot_vm "$KERNEL_IMAGE" "$dir/initramfs.cpio.gz" "$dir" "$limit" \
 		"$(kernel_cmdline "$name" "$nonce")" || qrc=$?
@@ -336,6 +367,7 @@ run_vm() {
 	report_completed "$name" "$dir/records" "$dir" "$nonce" "$qrc" "$limit"
 	report_splats "$name" "$dir"
 	report_unload "$name" "$dir/records"
+	report_figures "$name" "$dir"
 	report_fuzz "$name" "$dir"
 	[ "$TAP_FAILED" = "$failed_before" ] ||
 		tap_note "logs: $dir/console.log $dir/results.log $dir/dmesg.log $dir/qemu.log"
