@@ -61,7 +61,7 @@
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
-KERNELS ?= stock rt stock612 rt612 debug
+KERNELS ?= stock rt stock612 rt612 debug failslab
 BUILD ?= $(CURDIR)/build
 
 PREFIX ?= /usr/local

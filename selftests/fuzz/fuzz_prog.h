@@ -19,7 +19,7 @@
 
 #include <stdint.h>
 
-#define FZ_MAX_OPS	48
+#define FZ_MAX_OPS	96
 #define FZ_MAX_DATA	96
 #define FZ_SLOTS	3	/* contexts per program */
 #define FZ_URINGS	2	/* io_uring instances per program */

@@ -76,7 +76,7 @@ if [ "$secs" = 0 ]; then
 	secs=''
 fi
 [ -z "$secs" ] || TIMERX_FUZZ_PROFILE=1 TIMERX_FUZZ_PCS=/tmp/fuzz-pcs.txt "$fuzz" -artifact_prefix="$art/" \
-	-max_total_time="$secs" -timeout=30 -rss_limit_mb=512 -max_len=1024 \
+	-max_total_time="$secs" -timeout=30 -rss_limit_mb=512 -max_len=2048 \
 	-print_final_stats=1 "$corpus" >/tmp/fuzz.log 2>&1
 rc=$?
 [ -n "$secs" ] || rc=skip

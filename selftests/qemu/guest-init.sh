@@ -30,7 +30,7 @@ ip link set lo up 2>/dev/null
 # shellcheck disable=SC3045 # busybox ash has ulimit -c
 ulimit -c 0
 
-kernel=unknown nonce='' per_test_timeout=300
+kernel=unknown nonce='' per_test_timeout=300 failslab=''
 # shellcheck disable=SC2013 # the command line is words, not lines
 for word in $(cat /proc/cmdline); do
 	case $word in
@@ -38,11 +38,12 @@ for word in $(cat /proc/cmdline); do
 	tx_nonce=*) nonce=${word#*=} ;;
 	tx_timeout=*) per_test_timeout=${word#*=} ;;
 	tx_fuzz=*) export TIMERX_FUZZ_SECONDS="${word#*=}" ;;
+	tx_failslab=*) failslab=${word#*=} ;;
 	esac
 done
 # The kernel hands unknown cmdline words to init as environment; keep the
 # nonce out of the tests' environment so that they cannot print the marker.
-unset tx_kernel tx_nonce tx_timeout tx_fuzz
+unset tx_kernel tx_nonce tx_timeout tx_fuzz tx_failslab
 
 KO=/timerx.ko
 KMEMLEAK=/sys/kernel/debug/kmemleak
@@ -85,6 +86,25 @@ load_module() {
 	[ -n "$out" ] && say "$out"
 }
 
+# tx_failslab=N: every Nth slab allocation of the test processes fails
+# (only theirs: task-filter, make-it-fail in run_test), sleeping ones
+# included. verbose=0: an injected failure is not a report.
+setup_failslab() {
+	fs=/sys/kernel/debug/failslab
+	[ -n "$failslab" ] || return 0
+	if [ ! -d "$fs" ]; then
+		say "# failslab: $fs is missing"
+		return 0
+	fi
+	echo 100 >"$fs/probability"
+	echo "$failslab" >"$fs/interval"
+	echo -1 >"$fs/times"
+	echo 0 >"$fs/verbose"
+	echo N >"$fs/ignore-gfp-wait"
+	echo Y >"$fs/task-filter"
+	note "failslab: every ${failslab}th slab allocation of the tests fails"
+}
+
 run_test() {
 	t=$1
 	if [ ! -x "/tests/$t" ]; then
@@ -95,7 +115,12 @@ run_test() {
 	fi
 	note "running $t"
 	say "### timerx-begin $t"
-	(cd /tests && timeout -s TERM -k 10 "$per_test_timeout" "./$t" </dev/null >&3 2>&3)
+	# busybox timeout execs the test in its own process: marked once it
+	# runs, the test and its children fail allocations, not its exec.
+	(cd /tests && exec timeout -s TERM -k 10 "$per_test_timeout" "./$t" </dev/null >&3 2>&3) &
+	pid=$!
+	[ -z "$failslab" ] || { usleep 50000; echo 1 >"/proc/$pid/make-it-fail"; } 2>/dev/null
+	wait "$pid"
 	rc=$?
 	say "### timerx-end $t rc=$rc"
 	note "$t exited rc=$rc"
@@ -162,6 +187,7 @@ if [ -w "$KMEMLEAK" ]; then
 fi
 load_module
 if module_loaded; then
+	setup_failslab
 	run_tests
 	kmemleak_report loaded 5
 	unload_module

@@ -110,8 +110,10 @@ resolve_kernel() {
 	stock612) resolve_debian linux-headers-6.12-amd64 ;;
 	rt612) resolve_debian linux-headers-6.12-rt-amd64 ;;
 	debug) resolve_debug ;;
+	# The debug kernel again, running the suite under failslab.
+	failslab) resolve_debug ;;
 	*)
-		echo "kernels: unknown kernel '$1' (stock, rt, stock612, rt612, debug)" >&2
+		echo "kernels: unknown kernel '$1' (stock, rt, stock612, rt612, debug, failslab)" >&2
 		return 1
 		;;
 	esac

@@ -3,7 +3,11 @@
 # Build timerx.ko for each requested kernel, boot that kernel under QEMU with
 # a busybox initramfs holding the module and the selftests, and report TAP.
 #
-#   run-tests.sh [stock] [rt] [stock612] [rt612] [debug]   (default: all five)
+#   run-tests.sh [stock] [rt] [stock612] [rt612] [debug] [failslab]
+#                (default: all; failslab is the debug kernel running the
+#                suite with every TIMERX_FAILSLAB_INTERVAL-th (1000) slab
+#                allocation of the tests failing: only splats, leaks, the guest's
+#                completion and the module's load and unload count there)
 #
 # The last line is "N passed, M failed[, K skipped]"; the exit status is
 # non-zero when anything failed. Logs stay in $BUILD/<kernel>/.
@@ -57,9 +61,16 @@ BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
 TESTS_DIR=$BUILD/selftests
 SEP=$'\037'
 
+# failslab: the debug kernel once more, the whole suite with a low
+# probability of failed slab allocations. The tests may fail (ENOMEM);
+# the kernel may not: only the module's load and unload, the guest's
+# completion and the absence of any splat or leak count there.
+FAILSLAB_INTERVAL=${TIMERX_FAILSLAB_INTERVAL:-1000}
+
 fuzz_seconds() {
 	local default=20
 	[ "$1" = debug ] && default=150
+	[ "$1" = failslab ] && default=0
 	echo "${TIMERX_FUZZ_SECONDS:-$default}"
 }
 
@@ -73,7 +84,7 @@ soak_seconds() {
 # The VM's budget grows with the fuzzing and the soaking asked for.
 vm_timeout() {
 	local default=600
-	[ "$1" = debug ] && default=900
+	[ "$1" = debug ] || [ "$1" = failslab ] && default=900
 	echo "${TIMERX_VM_TIMEOUT:-$((default + $(fuzz_seconds "$1") + $(soak_seconds "$1")))}"
 }
 
@@ -149,6 +160,7 @@ build_kcov_module() {
 	local name=$1 kdir=$2 dir=$BUILD/$1/kmod-kcov
 	rm -rf "$dir"
 	grep -qx 'CONFIG_KCOV=y' "$kdir/.config" 2>/dev/null || return 0
+	[ "$(fuzz_seconds "$name")" != 0 ] || return 0
 	cp -a "$BUILD/$name/kmod" "$dir"
 	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
 		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
@@ -186,7 +198,8 @@ kernel_cmdline() {
 	# debug kernel's config adds the buddy hard-lockup detector).
 	cmdline="$cmdline softlockup_panic=1 sysctl.kernel.panic_on_rcu_stall=1"
 	# Make any WARN fatal where the kernel is built to find bugs.
-	[ "$name" = debug ] && cmdline="$cmdline panic_on_warn=1"
+	[ "$name" = debug ] || [ "$name" = failslab ] && cmdline="$cmdline panic_on_warn=1"
+	[ "$name" != failslab ] || cmdline="$cmdline tx_failslab=$FAILSLAB_INTERVAL"
 	echo "$cmdline"
 }
 
@@ -240,20 +253,32 @@ binary_end_problem() {
 
 report_binaries() {
 	local name=$1 records=$2 limit=$3
-	local kind a b c d e problem
-	local -a diag=()
+	local kind a b c d e problem results=0 failed=0
+	local -a diag=() killed=()
 	local -A seen=()
 	while IFS=$SEP read -r kind a b c d e; do
 		case $kind in
 		D) diag+=("$a") ;;
 		R)
 			seen[$a]=1
+			if [ "$name" = failslab ]; then
+				# ENOMEM is these tests' right under failslab.
+				results=$((results + 1))
+				[ "$b" != fail ] || failed=$((failed + 1))
+				diag=()
+				continue
+			fi
 			tap_result "$b" "$a: $c"
 			[ "$b" = fail ] && [ "${#diag[@]}" -gt 0 ] && printf '%s\n' "${diag[@]}" | tap_diag
 			diag=()
 			;;
 		E)
 			seen[$a]=1
+			if [ "$name" = failslab ]; then
+				[ "$b" != 124 ] && [ "$b" != 137 ] && [ "$b" != 143 ] || killed+=("$a")
+				diag=()
+				continue
+			fi
 			problem=$(binary_end_problem "$a" "$b" "$c" "$d" "$e" "$limit")
 			if [ -n "$problem" ]; then
 				tap_result fail "$problem"
@@ -269,6 +294,10 @@ report_binaries() {
 			;;
 		esac
 	done <"$records"
+	if [ "$name" = failslab ]; then
+		tap_note "failslab: $failed of $results test results failed with every ${FAILSLAB_INTERVAL}th slab allocation of the tests failing${killed[*]:+; killed at the time limit: ${killed[*]}}"
+		return 0
+	fi
 	# A binary of the kernel's TESTS that never started is a failure too.
 	[ -f "$BUILD/$name/TESTS" ] || return 0
 	local t
@@ -406,7 +435,7 @@ on_exit() {
 
 main() {
 	local -a kernels=("$@")
-	[ "$#" -gt 0 ] || kernels=(stock rt stock612 rt612 debug)
+	[ "$#" -gt 0 ] || kernels=(stock rt stock612 rt612 debug failslab)
 	trap on_exit EXIT
 	echo "TAP version 13"
 	local k t0=$SECONDS rc=0
