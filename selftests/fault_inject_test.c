@@ -2161,6 +2161,97 @@ TEST_F_TIMEOUT(fi, random_everything, 180)
 	fi_splat_check(_metadata, &self->e);
 }
 
+/* ------------------------------------------------------------------ */
+/* Module load                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * finit_module() under fail-nth: every fault point of the load (the
+ * kernel's loader and the module's init) fails once. A failed load must
+ * leave no module, no /dev/timerx and no netlink family behind (kmemleak,
+ * at the end of the VM, checks that nothing leaked); a load that absorbed
+ * the fault must work. Unloads the module in between, so it runs last of
+ * this binary's tests, and always leaves the module loaded.
+ */
+struct fi_load {
+	const char *ko;
+	int fd;
+};
+
+static bool fi_module_loaded(void)
+{
+	char line[256];
+	bool found = false;
+	FILE *f = fopen("/proc/modules", "r");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = !strncmp(line, "timerx ", 7);
+	fclose(f);
+	return found;
+}
+
+static int fi_unload(void)
+{
+	return syscall(SYS_delete_module, "timerx", O_NONBLOCK) ? -errno : 0;
+}
+
+static void fi_load_prep(struct __test_metadata *_metadata, void *arg)
+{
+	(void)arg;
+	if (fi_module_loaded())
+		ASSERT_EQ(0, fi_unload()) FI_LOG("rmmod before the load: %s", strerror(errno));
+	ASSERT_FALSE(fi_module_loaded());
+}
+
+static int fi_load_op(void *arg)
+{
+	struct fi_load *l = arg;
+
+	return syscall(SYS_finit_module, l->fd, "", 0) ? -errno : 0;
+}
+
+static void fi_load_after(struct __test_metadata *_metadata, void *arg, int ret)
+{
+	int fd;
+
+	(void)arg;
+	if (ret < 0) {
+		EXPECT_FALSE(fi_module_loaded()) FI_LOG("a failed load left the module");
+		EXPECT_NE(0, access(TIMERX_DEVICE_PATH, F_OK))
+			FI_LOG("a failed load left " TIMERX_DEVICE_PATH);
+		return;
+	}
+	EXPECT_TRUE(fi_module_loaded()) FI_LOG("loaded, but not in /proc/modules");
+	fd = open(TIMERX_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+	EXPECT_LE(0, fd) FI_LOG("loaded, but " TIMERX_DEVICE_PATH ": %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+TEST_F_TIMEOUT(fi, module_load, 900)
+{
+	struct fi_load l = { .ko = getenv("TIMERX_KO"), .fd = -1 };
+	struct fi_case c = {
+		.name = "module load",
+		.arg = &l,
+		.prep = fi_load_prep,
+		.op = fi_load_op,
+		.after = fi_load_after,
+	};
+
+	if (!l.ko || access(l.ko, R_OK))
+		SKIP(return, "TIMERX_KO not set or not readable: cannot reload the module");
+	l.fd = open(l.ko, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, l.fd);
+	fi_run(_metadata, &self->e, &c);
+	/* Whatever happened, the tests after this one need the module. */
+	if (!fi_module_loaded())
+		EXPECT_EQ(0, fi_load_op(&l));
+	close(l.fd);
+}
+
 /* How long the whole binary took (the debug kernel is slow). */
 static pid_t fi_main_pid;
 static __s64 fi_main_start;
