@@ -25,6 +25,8 @@ packages=(
 	# make bench (bench/): cyclictest as a contestant, the report (python3,
 	# standard library only) and its plots
 	rt-tests python3 gnuplot-nox
+	# lib/go (package timerx, its tests, the Go benchmark): Go 1.19
+	golang-go
 )
 
 missing_packages() {

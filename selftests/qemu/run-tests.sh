@@ -16,7 +16,7 @@
 #   TIMERX_QEMU_ACCEL=kvm    opt in to KVM where it works (not here)
 #   TIMERX_QEMU_MEM          guest memory in MB (1024)
 #   TIMERX_DEBUG_TREE        a built kernel tree to use as "debug"
-#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl,
+#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl, Go,
 #                            dkms, deb, the bench smoke run) and libtimerx's
 #                            and timerctl's VM tests
 #   TIMERX_KMOD_DIR, TIMERX_INCLUDE_DIR, TIMERX_SELFTESTS_DIR, TIMERX_LIB_DIR
@@ -334,8 +334,10 @@ main() {
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_timerctl_host_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_dkms_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_deb_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_go_host_tests
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
+		build_go_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_timerctl_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_bench_smoke
 		for k in "${kernels[@]}"; do
