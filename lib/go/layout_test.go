@@ -56,6 +56,7 @@ var uapiConstants = map[string]uint64{
 	"CLOCK_MONOTONIC":           uint64(ClockMonotonic),
 	"CLOCK_BOOTTIME":            uint64(ClockBoottime),
 	"CLOCK_TAI":                 uint64(ClockTAI),
+	"TIMERX_HIST_BUCKETS":       HistogramBuckets,
 }
 
 func layoutProgram() (src string, want map[string]string) {
