@@ -318,6 +318,9 @@ w1
 w2
 w3
 w4
+# The Go workload (bench/go/guest.sh).
+# shellcheck source=/dev/null
+[ -f /bench/go-guest.sh ] && . /bench/go-guest.sh && wgo
 note "done in $(awk -v t0="$t0" '{ printf "%d", $1 - t0 }' /proc/uptime) s of guest time"
 
 rmmod timerx || say "# error: rmmod timerx failed"
