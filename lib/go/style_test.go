@@ -11,7 +11,10 @@ import (
 )
 
 // gofmt and go vet over the whole module (examples and the VM tests, whose
-// build tag vet is given, included): both must be silent.
+// build tag vet is given, included) and over the benchmark's Go program
+// (bench/go, a module of its own): both must be silent.
+
+const benchModule = "../../bench/go"
 
 // goTool: the toolchain that built the test (GOROOT is empty under
 // -trimpath: then the one in PATH).
@@ -23,7 +26,7 @@ func goTool(name string) string {
 }
 
 func TestGofmtClean(t *testing.T) {
-	out, err := exec.Command(goTool("gofmt"), "-l", ".").CombinedOutput()
+	out, err := exec.Command(goTool("gofmt"), "-l", ".", benchModule).CombinedOutput()
 	if err != nil {
 		t.Fatalf("gofmt -l: %v\n%s", err, out)
 	}
@@ -33,11 +36,12 @@ func TestGofmtClean(t *testing.T) {
 }
 
 func TestGoVetClean(t *testing.T) {
-	for _, tags := range []string{"", "vmtest"} {
-		cmd := exec.Command(goTool("go"), "vet", "-tags="+tags, "./...")
+	for _, run := range []struct{ dir, tags string }{{".", ""}, {".", "vmtest"}, {benchModule, ""}} {
+		cmd := exec.Command(goTool("go"), "vet", "-tags="+run.tags, "./...")
+		cmd.Dir = run.dir
 		cmd.Env = append(cmd.Environ(), "CGO_ENABLED=0", "GOPROXY=off")
 		if out, err := cmd.CombinedOutput(); err != nil {
-			t.Errorf("go vet -tags=%q ./...: %v\n%s", tags, err, out)
+			t.Errorf("go vet -tags=%q ./... in %s: %v\n%s", run.tags, run.dir, err, out)
 		}
 	}
 }
