@@ -18,6 +18,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"runtime"
 	"sync"
@@ -162,16 +163,48 @@ func startLoad(kind string) (stop func() uint64) {
 var sink atomic.Uint64
 
 // grid: timer i's first expiry is spread over the first period, then
-// every period; expectedBy counts its grid points up to end.
+// every period.
 func gridStart(start time.Duration, i, n int, period time.Duration) time.Duration {
 	return start + period*time.Duration(i)/time.Duration(n)
 }
 
-func expectedBy(first, end, period time.Duration) uint64 {
-	if end < first {
+// window is the measured interval: from when every timer is set up (its
+// start until then: nothing is counted) to end. Setting up 10 000 timers
+// or goroutines takes a while under TCG; expiries due before it ended
+// would measure the setup.
+type window struct {
+	from atomic.Int64
+	end  time.Duration
+}
+
+func newWindow(end time.Duration) *window {
+	w := &window{end: end}
+	w.from.Store(math.MaxInt64)
+	return w
+}
+
+// open starts the window at the later of start and now.
+func (w *window) open(start, now time.Duration) {
+	if now > start {
+		start = now
+	}
+	w.from.Store(int64(start))
+}
+
+func (w *window) in(due time.Duration) bool {
+	return int64(due) >= w.from.Load() && due <= w.end
+}
+
+// points counts a grid's points (first, first + period, ...) in the window.
+func (w *window) points(first, period time.Duration) uint64 {
+	from := time.Duration(w.from.Load())
+	if first < from {
+		first += (from - first + period - 1) / period * period
+	}
+	if first > w.end {
 		return 0
 	}
-	return uint64((end-first)/period) + 1
+	return uint64((w.end-first)/period) + 1
 }
 
 // The Go contestants' clock: monotonic ns since base (time.Now's
@@ -180,24 +213,31 @@ var base = time.Now()
 
 func now() time.Duration { return time.Since(base) }
 
-const lead = 50 * time.Millisecond // setup time before the first expiry
+// lead is the time given to the setup before the first expiry.
+func lead(timers int) time.Duration {
+	return 50*time.Millisecond + time.Duration(timers)*50*time.Microsecond
+}
 
 func runTicker(c config, period, duration time.Duration) (outcome, error) {
 	var sh shards
-	var events, overruns, expected uint64
-	start := now() + lead
-	end := start + duration
-	var wg sync.WaitGroup
+	var events, overruns uint64
+	start := now() + lead(c.timers)
+	w := newWindow(start + duration)
+	grids := make([]time.Duration, c.timers) // each ticker's first tick
+	var wg, started sync.WaitGroup
+	wg.Add(c.timers)
+	started.Add(c.timers)
 	for i := 0; i < c.timers; i++ {
-		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			// A Ticker's grid starts when it is made: at first - period.
 			first := gridStart(start, i, c.timers, period)
+			started.Done()
 			time.Sleep(first - period - now())
 			t0 := now()
 			tk := time.NewTicker(period)
 			defer tk.Stop()
+			grids[i] = t0 + period
 			var ev, ov uint64
 			last := uint64(0)
 			for {
@@ -209,89 +249,109 @@ func runTicker(c config, period, duration time.Duration) (outcome, error) {
 					k = 1
 				}
 				due := t0 + time.Duration(k)*period
-				if due > end {
+				if due > w.end {
 					break
 				}
-				sh.record(i, int64(due), int64(fired), int64(seen))
-				ev++
-				if k > last+1 {
-					ov += k - last - 1 // ticks the runtime dropped
+				if w.in(due) {
+					sh.record(i, int64(due), int64(fired), int64(seen))
+					ev++
+					if k > last+1 {
+						ov += k - last - 1 // ticks the runtime dropped
+					}
 				}
 				last = k
 			}
 			atomic.AddUint64(&events, ev)
 			atomic.AddUint64(&overruns, ov)
-			atomic.AddUint64(&expected, expectedBy(t0+period, end, period))
 		}(i)
 	}
+	started.Wait()
+	w.open(start, now())
 	wg.Wait()
+	var expected uint64
+	for _, g := range grids {
+		expected += w.points(g, period)
+	}
 	return outcome{lateness: sh.merged(), parts: true, events: events, overruns: overruns,
 		expected: expected}, nil
 }
 
 func runTimer(c config, period, duration time.Duration) (outcome, error) {
 	var sh shards
-	var events, overruns, expected uint64
-	start := now() + lead
-	end := start + duration
-	var wg sync.WaitGroup
+	var events, overruns uint64
+	start := now() + lead(c.timers)
+	w := newWindow(start + duration)
+	var wg, armed sync.WaitGroup
+	wg.Add(c.timers)
+	armed.Add(c.timers)
 	for i := 0; i < c.timers; i++ {
-		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
 			next := gridStart(start, i, c.timers, period)
 			tm := time.NewTimer(next - now())
+			armed.Done()
 			var ev, ov uint64
-			for next <= end {
+			for next <= w.end {
 				t := <-tm.C
 				seen := now()
-				sh.record(i, int64(next), int64(t.Sub(base)), int64(seen))
-				ev++
+				due := next
 				next += period
+				var skipped time.Duration
 				if next < seen { // late by periods: skip them, as an engine would
-					skipped := (seen-next)/period + 1
-					ov += uint64(skipped)
+					skipped = (seen-next)/period + 1
 					next += skipped * period
+				}
+				if w.in(due) {
+					sh.record(i, int64(due), int64(t.Sub(base)), int64(seen))
+					ev++
+					ov += uint64(skipped)
 				}
 				tm.Reset(next - now())
 			}
 			tm.Stop()
 			atomic.AddUint64(&events, ev)
 			atomic.AddUint64(&overruns, ov)
-			atomic.AddUint64(&expected, expectedBy(gridStart(start, i, c.timers, period), end, period))
 		}(i)
 	}
+	armed.Wait()
+	w.open(start, now())
 	wg.Wait()
+	var expected uint64
+	for i := 0; i < c.timers; i++ {
+		expected += w.points(gridStart(start, i, c.timers, period), period)
+	}
 	return outcome{lateness: sh.merged(), parts: true, events: events, overruns: overruns,
 		expected: expected}, nil
 }
 
 func runAfterFunc(c config, period, duration time.Duration) (outcome, error) {
 	var sh shards
-	var events, overruns, expected uint64
-	start := now() + lead
-	end := start + duration
+	var events, overruns uint64
+	start := now() + lead(c.timers)
+	w := newWindow(start + duration)
 	var wg sync.WaitGroup
+	wg.Add(c.timers)
 	for i := 0; i < c.timers; i++ {
-		wg.Add(1)
-		first := gridStart(start, i, c.timers, period)
-		expected += expectedBy(first, end, period)
-		next := first
+		i := i
+		next := gridStart(start, i, c.timers, period)
 		var tm *time.Timer
 		var mu sync.Mutex // tm is assigned after AfterFunc returns
 		mu.Lock()
-		i := i
 		tm = time.AfterFunc(next-now(), func() {
 			seen := now()
-			sh.record(i, int64(next), int64(seen), int64(seen))
-			atomic.AddUint64(&events, 1)
+			due := next
 			next += period
+			var skipped time.Duration
 			if next < seen {
-				skipped := (seen-next)/period + 1
-				atomic.AddUint64(&overruns, uint64(skipped))
+				skipped = (seen-next)/period + 1
 				next += skipped * period
 			}
-			if next > end {
+			if w.in(due) {
+				sh.record(i, int64(due), int64(seen), int64(seen))
+				atomic.AddUint64(&events, 1)
+				atomic.AddUint64(&overruns, uint64(skipped))
+			}
+			if next > w.end {
 				wg.Done()
 				return
 			}
@@ -301,7 +361,12 @@ func runAfterFunc(c config, period, duration time.Duration) (outcome, error) {
 		})
 		mu.Unlock()
 	}
+	w.open(start, now())
 	wg.Wait()
+	var expected uint64
+	for i := 0; i < c.timers; i++ {
+		expected += w.points(gridStart(start, i, c.timers, period), period)
+	}
 	return outcome{lateness: sh.merged(), events: events, overruns: overruns, expected: expected}, nil
 }
 
@@ -336,26 +401,33 @@ func runTimerx(c config, period, duration time.Duration) (outcome, error) {
 		return outcome{}, err
 	}
 	defer ctx.Close()
-	start := time.Duration(timerx.Now(timerx.ClockMonotonic)) + lead
-	end := start + duration
-	var expected uint64
-	for i := 0; i < c.timers; i++ {
+	mono := func() time.Duration { return time.Duration(timerx.Now(timerx.ClockMonotonic)) }
+	ids := make([]timerx.TimerID, c.timers)
+	for i := range ids {
 		opts.UserData = uint64(i)
-		id, err := ctx.CreateWith(opts)
-		if err != nil {
+		if ids[i], err = ctx.CreateWith(opts); err != nil {
 			return outcome{}, err
 		}
-		first := gridStart(start, i, c.timers, period)
-		if err := ctx.ArmAt(id, int64(first), period); err != nil {
+	}
+	start := mono() + lead(c.timers)
+	w := newWindow(start + duration)
+	end := w.end
+	for i, id := range ids {
+		if err := ctx.ArmAt(id, int64(gridStart(start, i, c.timers, period)), period); err != nil {
 			return outcome{}, err
 		}
-		expected += expectedBy(first, end, period)
+	}
+	w.open(start, mono())
+	var expected uint64
+	for i := range ids {
+		expected += w.points(gridStart(start, i, c.timers, period), period)
 	}
 	var lateness split
 	var events, overruns uint64
 	var seen int64
 	handler := func(e *timerx.Event) {
-		if time.Duration(e.ExpectedNs) > end {
+		// Due before the window: the setup's (as for the Go contestants).
+		if !w.in(time.Duration(e.ExpectedNs)) {
 			return
 		}
 		lateness.record(e.ExpectedNs, e.ActualNs, seen)
