@@ -58,7 +58,7 @@ func main() {
 	flag.StringVar(&c.load, "load", "none", "none, cpu (spinning goroutines) or gc (allocating goroutines)")
 	flag.IntVar(&c.cpu, "cpu", 1, "timerx contestants: the consumer's and the timers' CPU")
 	flag.Parse()
-	run := map[string]func(config, time.Duration, time.Duration) (outcome, error){
+	run := map[string]runner{
 		"go-ticker": runTicker, "go-timer": runTimer, "go-afterfunc": runAfterFunc,
 		"timerx-poll": runTimerx, "timerx-block": runTimerx,
 	}[c.contestant]
@@ -73,15 +73,25 @@ func main() {
 	}
 }
 
-func bench(c config, run func(config, time.Duration, time.Duration) (outcome, error)) error {
+// A runner sets its timers up, calls ready (which starts the load and
+// the CPU count: the setup is not measured), then runs them for the
+// duration.
+type runner func(c config, period, duration time.Duration, ready func()) (outcome, error)
+
+func bench(c config, run runner) error {
 	period := time.Second / time.Duration(c.hz)
 	duration := time.Duration(c.seconds * float64(time.Second))
-	stopLoad := startLoad(c.load)
+	stopLoad := func() uint64 { return 0 }
 	var ms0, ms1 runtime.MemStats
-	runtime.ReadMemStats(&ms0)
-	u0, s0 := cpuTimes()
-	t0 := time.Now()
-	o, err := run(c, period, duration)
+	var u0, s0 int64
+	var t0 time.Time
+	ready := func() {
+		stopLoad = startLoad(c.load)
+		runtime.ReadMemStats(&ms0)
+		u0, s0 = cpuTimes()
+		t0 = time.Now()
+	}
+	o, err := run(c, period, duration, ready)
 	elapsed := time.Since(t0)
 	u1, s1 := cpuTimes()
 	runtime.ReadMemStats(&ms1)
@@ -215,10 +225,10 @@ func now() time.Duration { return time.Since(base) }
 
 // lead is the time given to the setup before the first expiry.
 func lead(timers int) time.Duration {
-	return 50*time.Millisecond + time.Duration(timers)*50*time.Microsecond
+	return 50*time.Millisecond + time.Duration(timers)*100*time.Microsecond
 }
 
-func runTicker(c config, period, duration time.Duration) (outcome, error) {
+func runTicker(c config, period, duration time.Duration, ready func()) (outcome, error) {
 	var sh shards
 	var events, overruns uint64
 	start := now() + lead(c.timers)
@@ -266,6 +276,7 @@ func runTicker(c config, period, duration time.Duration) (outcome, error) {
 		}(i)
 	}
 	started.Wait()
+	ready()
 	w.open(start, now())
 	wg.Wait()
 	var expected uint64
@@ -276,7 +287,7 @@ func runTicker(c config, period, duration time.Duration) (outcome, error) {
 		expected: expected}, nil
 }
 
-func runTimer(c config, period, duration time.Duration) (outcome, error) {
+func runTimer(c config, period, duration time.Duration, ready func()) (outcome, error) {
 	var sh shards
 	var events, overruns uint64
 	start := now() + lead(c.timers)
@@ -314,6 +325,7 @@ func runTimer(c config, period, duration time.Duration) (outcome, error) {
 		}(i)
 	}
 	armed.Wait()
+	ready()
 	w.open(start, now())
 	wg.Wait()
 	var expected uint64
@@ -324,7 +336,7 @@ func runTimer(c config, period, duration time.Duration) (outcome, error) {
 		expected: expected}, nil
 }
 
-func runAfterFunc(c config, period, duration time.Duration) (outcome, error) {
+func runAfterFunc(c config, period, duration time.Duration, ready func()) (outcome, error) {
 	var sh shards
 	var events, overruns uint64
 	start := now() + lead(c.timers)
@@ -361,6 +373,7 @@ func runAfterFunc(c config, period, duration time.Duration) (outcome, error) {
 		})
 		mu.Unlock()
 	}
+	ready()
 	w.open(start, now())
 	wg.Wait()
 	var expected uint64
@@ -382,7 +395,7 @@ func pinThread(cpu int) error {
 	return nil
 }
 
-func runTimerx(c config, period, duration time.Duration) (outcome, error) {
+func runTimerx(c config, period, duration time.Duration, ready func()) (outcome, error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	opts := timerx.TimerOptions{Clock: timerx.ClockMonotonic}
@@ -417,6 +430,7 @@ func runTimerx(c config, period, duration time.Duration) (outcome, error) {
 			return outcome{}, err
 		}
 	}
+	ready()
 	w.open(start, mono())
 	var expected uint64
 	for i := range ids {
