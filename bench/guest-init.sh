@@ -10,7 +10,8 @@
 # what tells the host that something went wrong).
 #
 # Kernel command line: bench_mode=smoke|full|profile bench_reps=N bench_nonce=HEX
-# bench_accel=tcg|kvm bench_kernel=stock|rt|debug.
+# bench_accel=tcg|kvm bench_kernel=stock|rt|debug [bench_only=W,W...] (some
+# workloads only: w1 w2 w3 w4 go).
 #
 # Alternation: for each repetition, every contestant of a workload runs
 # once, in an order rotated by the repetition, so that a drift of the
@@ -44,7 +45,7 @@ ulimit -c 0
 # shellcheck disable=SC3045
 ulimit -n 1048576 2>/dev/null || ulimit -n 524288 2>/dev/null
 
-mode=full reps=3 nonce='' accel=tcg kernel=unknown
+mode=full reps=3 nonce='' accel=tcg kernel=unknown only=
 # shellcheck disable=SC2013 # the command line is words, not lines
 for word in $(cat /proc/cmdline); do
 	case $word in
@@ -53,11 +54,12 @@ for word in $(cat /proc/cmdline); do
 	bench_nonce=*) nonce=${word#*=} ;;
 	bench_accel=*) accel=${word#*=} ;;
 	bench_kernel=*) kernel=${word#*=} ;;
+	bench_only=*) only=${word#*=} ;;
 	esac
 done
 # The kernel hands unknown command line words to init as environment; keep
 # them (the nonce above all) away from the programs.
-unset bench_mode bench_reps bench_nonce bench_accel bench_kernel
+unset bench_mode bench_reps bench_nonce bench_accel bench_kernel bench_only
 
 stty -F /dev/ttyS1 raw -echo 2>/dev/null
 exec 3>/dev/ttyS1
@@ -314,10 +316,15 @@ if [ "$mode" = profile ]; then
 fi
 
 t0=$(cut -d' ' -f1 /proc/uptime)
-w1
-w2
-w3
-w4
+# wanted W: bench_only lists W, or is empty.
+wanted() { case ,${only:-$1}, in *,$1,*) return 0 ;; esac; return 1; }
+wanted w1 && w1
+wanted w2 && w2
+wanted w3 && w3
+wanted w4 && w4
+# The Go workload (bench/go/guest.sh).
+# shellcheck source=/dev/null
+wanted go && [ -f /bench/go-guest.sh ] && . /bench/go-guest.sh && wgo
 note "done in $(awk -v t0="$t0" '{ printf "%d", $1 - t0 }' /proc/uptime) s of guest time"
 
 rmmod timerx || say "# error: rmmod timerx failed"

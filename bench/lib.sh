@@ -8,6 +8,9 @@
 # (selftests/qemu/kernels.sh: KERNEL_KDIR, KERNEL_IMAGE, KERNEL_RELEASE),
 # sources selftests/qemu/initramfs.sh, and defines fail MESSAGE [LOG].
 
+# shellcheck source=bench/go/lib.sh
+. "$root/bench/go/lib.sh"
+
 # Builds $work/src/kmod/timerx.ko for $KERNEL_KDIR from a copy of kmod/.
 bench_build_module() {
 	rm -rf "$work/src"
@@ -24,6 +27,7 @@ bench_build_module() {
 # tools/timerctl as a subproject (timerctl_core), so its build tree can
 # build the timerctl binary too; tools/timerctl's own build is the fallback.
 bench_build_programs() {
+	bench_build_go
 	if [ -n "${TIMERX_BENCH_BIN:-}" ]; then
 		bench_bin=$TIMERX_BENCH_BIN timerctl_bin=${TIMERX_TIMERCTL_BIN:?set with TIMERX_BENCH_BIN}
 		return 0
@@ -66,6 +70,7 @@ bench_stage_initramfs() {
 	install -m 0755 "$cyclictest_bin" "$rootfs/usr/bin/cyclictest"
 	strip --strip-debug "$rootfs/bench/timerx-bench" "$rootfs/bench/timerctl" 2>/dev/null || true
 	for f in "$rootfs"/bench/* "$rootfs/usr/bin/cyclictest"; do copy_libs "$f" "$rootfs"; done
+	bench_stage_go "$rootfs"
 	# The kernel's configuration, where the meta record looks for CONFIG_HZ.
 	mkdir -p "$rootfs/boot"
 	[ -f "$KERNEL_KDIR/.config" ] && cp "$KERNEL_KDIR/.config" "$rootfs/boot/config-$KERNEL_RELEASE"

@@ -25,6 +25,10 @@ import statistics
 import subprocess
 import sys
 
+# The Go workload's part (bench/go/report_go.py).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "go"))
+import report_go  # noqa: E402
+
 W1_CONTESTANTS = ["timerx-poll", "timerx-poll-split", "timerx-uring", "timerx-epoll", "clock_nanosleep",
                   "timerfd-epoll", "io_uring-timeout", "cyclictest"]
 W2_CONTESTANTS = ["timerx-poll", "timerx-uring", "timerfd-epoll", "io_uring-timeout",
@@ -717,6 +721,8 @@ def write_markdown(path, meta, agg, tgts, smoke):
     out += [f"## {TITLES['w4']}", "",
             "Kernel memory (Slab + VmallocUsed + Percpu) per armed timer, with the module's "
             "lateness histograms off and on.", "", md_w4(agg), ""]
+    if agg.get("go"):
+        out += [report_go.markdown(agg["go"], sys.modules[__name__]), ""]
     with open(path, "w", encoding="utf-8") as f:
         f.write("\n".join(out))
 
@@ -825,6 +831,7 @@ def main(argv):
     meta, groups = group(records)
     agg = aggregate(groups)
     tgts = targets(agg)
+    agg["go"] = report_go.aggregate(records, sys.modules[__name__])
     smoke = bool(meta and (meta.get("params") or {}).get("mode") == "smoke")
 
     with open(os.path.join(a.out, "results.json"), "w", encoding="utf-8") as f:
@@ -835,13 +842,16 @@ def main(argv):
     _, meta_line = meta_summary(meta)
     plot_errors = []
     plots = []
-    plots += plot_w1(agg, a.out, data_dir, meta_line, plot_errors)
-    plots += plot_w2(agg, a.out, data_dir, meta_line, plot_errors)
-    plots += plot_w3(agg, a.out, data_dir, meta_line, plot_errors)
+    # A workload left out of the run (run-bench.sh --only) has no plot to
+    # miss; --check wants them all.
+    for w, plot in (("w1", plot_w1), ("w2", plot_w2), ("w3", plot_w3)):
+        if a.check or w in groups:
+            plots += plot(agg, a.out, data_dir, meta_line, plot_errors)
 
     if a.check:
         tap = Tap()
         check(records, bad, groups, meta, a.out, plots, plot_errors, tap)
+        report_go.check(agg["go"], smoke, tap)
         return tap.finish()
 
     for e in bad:

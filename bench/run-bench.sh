@@ -7,13 +7,14 @@
 # OUT/results.md and the plots (bench/report.py).
 #
 #   run-bench.sh [--kernel stock|rt|debug] [--smoke] [--reps N] [--out DIR]
-#                [--publish DIR]
+#                [--publish DIR] [--only W[,W...]]
 #
 #   --kernel    the kernel to boot (selftests/qemu/kernels.sh; default stock)
 #   --smoke     every contestant once with tiny sizes (make test); the report
 #               is validated (report.py --check, TAP) instead of judged
 #   --reps N    repetitions of every (workload, contestant) (default 3)
 #   --out DIR   output directory (default $BUILD/bench)
+#   --only W,...   run only these workloads (w1 w2 w3 w4 go), to develop one
 #   --publish DIR  copy results.md, results.json and the SVGs there too
 #
 # Fails on a build failure, a VM timeout, a missing end marker, a kernel
@@ -41,7 +42,7 @@ usage() {
 	exit 2
 }
 
-kernel=stock smoke=0 reps=3 out='' publish=''
+kernel=stock smoke=0 reps=3 out='' publish='' only=''
 while [ "$#" -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=${2:?}; shift 2 ;;
@@ -53,12 +54,16 @@ while [ "$#" -gt 0 ]; do
 	--out=*) out=${1#*=}; shift ;;
 	--publish) publish=${2:?}; shift 2 ;;
 	--publish=*) publish=${1#*=}; shift ;;
+	--only) only=${2:?}; shift 2 ;;
+	--only=*) only=${1#*=}; shift ;;
 	-h | --help) usage ;;
 	*) echo "run-bench: unknown argument '$1'" >&2; usage ;;
 	esac
 done
 case $kernel in stock | rt | debug) ;; *) echo "run-bench: --kernel stock|rt|debug" >&2; exit 2 ;; esac
 [[ $reps =~ ^[1-9][0-9]*$ ]] || { echo "run-bench: --reps takes a positive number" >&2; exit 2; }
+[[ -z $only || $only =~ ^(w1|w2|w3|w4|go)(,(w1|w2|w3|w4|go))*$ ]] ||
+	{ echo "run-bench: --only takes workloads w1,w2,w3,w4,go" >&2; exit 2; }
 
 BUILD=${BUILD:-$root/build}
 BUILD=$(mkdir -p "$BUILD" && cd "$BUILD" && pwd)
@@ -111,6 +116,7 @@ cmdline="console=ttyS0 panic=-1 oops=panic loglevel=5 log_buf_len=4M"
 # invariant TSC does. BENCH_KERNEL_ARGS replaces this (empty: HPET).
 cmdline="$cmdline ${BENCH_KERNEL_ARGS-tsc=reliable}"
 cmdline="$cmdline bench_mode=$mode bench_reps=$reps bench_nonce=$nonce bench_accel=$accel bench_kernel=$kernel"
+[ -n "$only" ] && cmdline="$cmdline bench_only=$only"
 [ "$kernel" = debug ] && cmdline="$cmdline panic_on_warn=1"
 
 step "booting $KERNEL_RELEASE under QEMU ($accel, 2 CPUs, $mode, $reps repetition(s), limit ${limit}s)"

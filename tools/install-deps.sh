@@ -30,6 +30,8 @@ packages=(
 	# docs: the netlink spec's check (the kernel's ynl reads YAML and
 	# validates against its JSON schema), and ynl in the VM (PyYAML)
 	python3-yaml python3-jsonschema
+	# lib/go (package timerx, its tests, the Go benchmark): Go 1.19
+	golang-go
 )
 
 missing_packages() {

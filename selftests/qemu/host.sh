@@ -205,3 +205,28 @@ build_docs_vm_tests() {
 	tap_result fail "ynl VM test stages (python3, ynl, the spec)"
 	tail -n 30 "$log" | tap_diag
 }
+
+# The Go package (lib/go): its host suite (gofmt, go vet, go test -race
+# against an in-memory ring, the UAPI layout against the C header) as TAP,
+# and its VM tests, one static binary (CGO_ENABLED=0) joining the guest's
+# TESTS, before unload_test (which the guest runs last anyway).
+GO_SRC=${TIMERX_GO_DIR:-$root/lib/go}
+
+run_go_host_tests() {
+	local log=$BUILD/go-host-test.log rc=0
+	tap_note "host: Go package (lib/go)"
+	make -s -C "$GO_SRC" tap BUILD="$BUILD/go" >"$log" 2>&1 || rc=$?
+	tap_import go <"$log"
+	[ "$rc" = 0 ] || tap_result fail "go: host suite ran to completion (rc=$rc, see $log)"
+}
+
+build_go_vm_tests() {
+	local log=$BUILD/go-vm-build.log
+	if make -C "$GO_SRC" vm OUT="$TESTS_DIR" >"$log" 2>&1 && [ -s "$TESTS_DIR/TESTS.go" ]; then
+		tap_result pass "Go VM tests build (static, CGO_ENABLED=0)"
+		[ -f "$TESTS_DIR/TESTS" ] && cat "$TESTS_DIR/TESTS.go" >>"$TESTS_DIR/TESTS"
+		return
+	fi
+	tap_result fail "Go VM tests build (static, CGO_ENABLED=0)"
+	tail -n 30 "$log" | tap_diag
+}

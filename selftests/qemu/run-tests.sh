@@ -29,7 +29,7 @@
 #                            SOAK_MIN_PERIOD_US reach it too
 #   TIMERX_TESTS_ONLY        run only these tests of TESTS (space-separated;
 #                            make fuzz, make soak)
-#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl,
+#   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl, Go,
 #                            dkms, deb, the bench smoke run) and libtimerx's
 #                            and timerctl's VM tests
 #   TIMERX_KMOD_DIR, TIMERX_INCLUDE_DIR, TIMERX_SELFTESTS_DIR, TIMERX_LIB_DIR
@@ -445,8 +445,10 @@ main() {
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_docs_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_dkms_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_deb_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_go_host_tests
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
+		build_go_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_timerctl_vm_tests
 		build_docs_vm_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_bench_smoke
