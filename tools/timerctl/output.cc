@@ -132,32 +132,27 @@ std::size_t display_width(std::string_view s)
 	return n;
 }
 
-Table::Table(std::vector<Column> columns) : columns_(std::move(columns)) {}
+Table::Table(std::vector<Column> columns) : columns_(std::move(columns))
+{
+	widths_.reserve(columns_.size());
+	for (const auto &c : columns_)
+		widths_.push_back(display_width(c.name));
+}
 
 void Table::add_row(std::vector<std::string> cells)
 {
 	cells.resize(columns_.size());
+	/* Kept up to date here, so that printing n rows is O(n) and not O(n^2). */
+	for (std::size_t c = 0; c < columns_.size(); ++c)
+		widths_[c] = std::max(widths_[c], display_width(cells[c]));
 	rows_.push_back(std::move(cells));
 }
 
-std::vector<std::size_t> Table::widths() const
+void Table::append_line(std::string &out, const std::vector<std::string> &cells) const
 {
-	std::vector<std::size_t> w(columns_.size());
-	for (std::size_t c = 0; c < columns_.size(); ++c) {
-		w[c] = display_width(columns_[c].name);
-		for (const auto &r : rows_)
-			w[c] = std::max(w[c], display_width(r[c]));
-	}
-	return w;
-}
-
-std::string Table::line(const std::vector<std::string> &cells) const
-{
-	const std::vector<std::size_t> w = widths();
-	std::string out;
 	for (std::size_t c = 0; c < columns_.size(); ++c) {
 		const std::string &cell = cells[c];
-		const std::size_t pad = w[c] - display_width(cell);
+		const std::size_t pad = widths_[c] - display_width(cell);
 		const bool last = c + 1 == columns_.size();
 		if (c > 0)
 			out += "  ";
@@ -167,6 +162,12 @@ std::string Table::line(const std::vector<std::string> &cells) const
 		if (columns_[c].align == Align::left && !last)
 			out.append(pad, ' ');
 	}
+}
+
+std::string Table::line(const std::vector<std::string> &cells) const
+{
+	std::string out;
+	append_line(out, cells);
 	return out;
 }
 
@@ -186,8 +187,14 @@ std::string Table::row(std::size_t i) const
 void Table::print(std::ostream &out, std::string_view indent) const
 {
 	out << indent << header() << '\n';
-	for (std::size_t i = 0; i < rows_.size(); ++i)
-		out << indent << row(i) << '\n';
+	/* One buffer for every row: 100 000 rows are 100 000 allocations fewer. */
+	std::string buf;
+	for (const auto &r : rows_) {
+		buf.assign(indent);
+		append_line(buf, r);
+		buf += '\n';
+		out.write(buf.data(), static_cast<std::streamsize>(buf.size()));
+	}
 }
 
 /* ------------------------------------------------------------ JSON */

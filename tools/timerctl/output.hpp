@@ -58,10 +58,12 @@ public:
 
 private:
 	[[nodiscard]] std::string line(const std::vector<std::string> &cells) const;
-	[[nodiscard]] std::vector<std::size_t> widths() const;
+	void append_line(std::string &out, const std::vector<std::string> &cells) const;
 
 	std::vector<Column> columns_;
 	std::vector<std::vector<std::string>> rows_;
+	/* Per column: the widest of its name and its cells so far. */
+	std::vector<std::size_t> widths_;
 };
 
 /* Display width of @s in terminal columns (UTF-8 code points). */
