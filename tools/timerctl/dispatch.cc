@@ -256,10 +256,11 @@ void print_usage(std::ostream &out)
 	out << "usage: timerctl [-h | --help] [--version] [-j | --json] [-p | --pretty] COMMAND "
 	       "[ARGS...]\n\n"
 	       "Inspect and administer the timerx kernel module.\n\n"
-	       "Commands (or an unambiguous prefix of one: 'timerctl st'):\n";
+	       "Commands:\n";
 	for (const auto &c : commands())
 		out << "  " << std::left << std::setw(9) << c.name << c.summary << '\n';
-	out << "\nOutput: -j/--json, before the command or after it, for status, list, show,\n"
+	out << "\nA command may be abbreviated to an unambiguous prefix: 'timerctl st'.\n"
+	       "Output: -j/--json, before the command or after it, for status, list, show,\n"
 	       "hist, config, monitor and latency; -p/--pretty: JSON, indented;\n"
 	       "--prometheus (text format 0.0.4) for status, list, show and hist.\n\n"
 	    << exit_status_text
