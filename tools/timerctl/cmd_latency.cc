@@ -276,19 +276,22 @@ int cmd_latency(const Args &a, Io &io)
 		if (!histfile)
 			fail(-errno, "cannot open " + *o.histfile);
 	}
-	std::ostream &notes = o.json ? io.err : io.out;
 	if (o.distance_ignored)
 		io.err << "timerctl: -d is ignored with -h: every thread has the interval -i\n";
 	std::optional<CpuDmaLatency> pm_qos;
 	if (o.laptop) {
-		io.err << "timerctl: not setting " << cpu_dma_latency_path
-		       << " to save battery power (--laptop)\n";
+		if (!o.json)
+			io.err << "timerctl: not setting " << cpu_dma_latency_path
+			       << " to save battery power (--laptop)\n";
 	} else {
 		pm_qos.emplace(0);
-		/* cyclictest's line: '#', so plotting pipelines skip it. */
-		if (pm_qos->held())
-			notes << "# " << cpu_dma_latency_path << " set to 0us\n";
-		else
+		/*
+		 * cyclictest's line ('#': plotting pipelines skip it). JSON stays
+		 * silent: its cpu_dma_latency key says whether it was held.
+		 */
+		if (!o.json && pm_qos->held())
+			io.out << "# " << cpu_dma_latency_path << " set to 0us\n";
+		else if (!o.json)
 			io.err << "timerctl: warning: " << pm_qos->error()
 			       << " (deep C-states stay allowed)\n";
 	}
@@ -326,7 +329,7 @@ int cmd_latency(const Args &a, Io &io)
 	}
 	run.stop();
 
-	LatencyReport report{o, uname_release(), run.results()};
+	LatencyReport report{o, uname_release(), run.results(), pm_qos && pm_qos->held()};
 	if (o.histfile) {
 		render_cyclictest_hist(histfile, report.threads);
 		histfile.close();

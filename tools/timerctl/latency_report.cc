@@ -267,6 +267,7 @@ void render_latency_json(std::ostream &out, const LatencyReport &r)
 	w.field("duration_s", o.duration_s);
 	w.field("priority", o.priority);
 	w.field("mlockall", o.mlockall);
+	w.field("cpu_dma_latency", r.cpu_dma_latency);
 	w.key("threads").begin_array();
 	for (const auto &t : r.threads) {
 		w.begin_object();

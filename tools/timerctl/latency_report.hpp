@@ -25,6 +25,8 @@ struct LatencyReport {
 	LatencyOptions options;
 	std::string kernel; /* uname -r */
 	std::vector<LatencyThreadResult> threads;
+	/* /dev/cpu_dma_latency was held at 0 for the run. */
+	bool cpu_dma_latency = false;
 };
 
 /* The numbers of one cyclictest line, in microseconds. */

@@ -557,11 +557,12 @@ TEST(LatencyReport, JsonShape)
 	ASSERT_EQ(s.back(), '\n');
 	EXPECT_EQ(s.find('\n'), s.size() - 1); /* one line */
 	const auto j = parse_json(s);
-	EXPECT_EQ(j.keys(), (std::vector<std::string>{
-				    "tool", "kernel_release", "mode", "clock", "expiry",
-				    "interval_us", "distance_us", "loops", "duration_s", "priority",
-				    "mlockall", "threads", "cycles", "overruns", "cpu_user_ns",
-				    "cpu_sys_ns", "total", "kernel", "delivery"}));
+	EXPECT_EQ(j.keys(),
+		  (std::vector<std::string>{
+			  "tool",        "kernel_release",  "mode",    "clock",      "expiry",
+			  "interval_us", "distance_us",     "loops",   "duration_s", "priority",
+			  "mlockall",    "cpu_dma_latency", "threads", "cycles",     "overruns",
+			  "cpu_user_ns", "cpu_sys_ns",      "total",   "kernel",     "delivery"}));
 	EXPECT_EQ(j["tool"].str, "timerctl latency");
 	EXPECT_EQ(j["kernel_release"].str, "6.1.0-\"x\"");
 	EXPECT_EQ(j["mode"].str, "epoll");
