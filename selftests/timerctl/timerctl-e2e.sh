@@ -170,7 +170,7 @@ all_fired() {
 
 module_gone() { [ ! -d /sys/module/timerx ]; }
 
-echo "1..86"
+echo "1..87"
 
 # ---------------------------------------------------------------- status
 expect_rc 0 "status exits 0" "$TC" status
