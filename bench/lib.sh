@@ -23,9 +23,9 @@ bench_build_module() {
 }
 
 # Sets bench_bin and timerctl_bin: TIMERX_BENCH_BIN + TIMERX_TIMERCTL_BIN
-# (prebuilt, to test the harness itself) or built here. bench/ adds
-# tools/timerctl as a subproject (timerctl_core), so its build tree can
-# build the timerctl binary too; tools/timerctl's own build is the fallback.
+# (prebuilt, to test the harness itself) or built here: timerx-bench in
+# bench/'s build tree, timerctl in tools/timerctl's (bench/ shares only
+# tools/common with it; a bench tree that has a timerctl target is used).
 bench_build_programs() {
 	bench_build_go
 	if [ -n "${TIMERX_BENCH_BIN:-}" ]; then

@@ -122,7 +122,7 @@ std::optional<std::string> cpu_model()
 }
 
 /* A module parameter as JSON: numbers as numbers, Y/N as booleans. */
-void json_param(timerctl::JsonWriter &w, const std::string &v)
+void json_param(timerx_tools::JsonWriter &w, const std::string &v)
 {
 	if (v == "Y" || v == "N")
 		w.value(v == "Y");
@@ -134,7 +134,7 @@ void json_param(timerctl::JsonWriter &w, const std::string &v)
 		w.value(v);
 }
 
-void json_timerx_params(timerctl::JsonWriter &w)
+void json_timerx_params(timerx_tools::JsonWriter &w)
 {
 	const std::string dir = "/sys/module/timerx/parameters";
 	DIR *d = opendir(dir.c_str());

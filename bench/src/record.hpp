@@ -4,7 +4,7 @@
  *
  *   {"workload":"w1","contestant":"timerfd-epoll","params":{...},"result":{...}}
  *
- * written with timerctl's JsonWriter. Build it after the measured loop
+ * written with tools/common's JsonWriter (timerctl's too). Build it after the measured loop
  * (it allocates): params() and result() hand out the writer positioned
  * inside the respective object, print() closes everything and writes the
  * line.
@@ -12,7 +12,7 @@
 #ifndef TIMERX_BENCH_RECORD_HPP
 #define TIMERX_BENCH_RECORD_HPP
 
-#include "output.hpp"
+#include <json_writer.hpp>
 
 #include <timerx/latency.hpp>
 
@@ -27,28 +27,28 @@ public:
 	Record(std::string_view workload, std::string_view contestant);
 
 	/* The writer inside "params" (only before result()). */
-	timerctl::JsonWriter &params() { return w_; }
+	timerx_tools::JsonWriter &params() { return w_; }
 	/* Closes "params", opens "result". */
-	timerctl::JsonWriter &result();
+	timerx_tools::JsonWriter &result();
 	/* Closes the record and writes it, newline-terminated, to stdout. */
 	void print();
 
 private:
 	std::ostringstream out_;
-	timerctl::JsonWriter w_;
+	timerx_tools::JsonWriter w_;
 	bool in_result_ = false;
 };
 
 /*
- * A LAT object (timerctl::json_latency's shape) whose min/avg/max are
- * given rather than taken from @r: for cyclictest, whose histogram has
- * 1 µs buckets but whose own extremes are exact.
+ * A LAT object (tools/common's lateness summary, as timerctl writes it)
+ * whose min/avg/max are given rather than taken from @r: for cyclictest,
+ * whose histogram has 1 µs buckets but whose own extremes are exact.
  */
-void json_latency_with_extremes(timerctl::JsonWriter &w, const timerx::LatencyRecorder &r,
+void json_latency_with_extremes(timerx_tools::JsonWriter &w, const timerx::LatencyRecorder &r,
 				std::uint64_t min_ns, double avg_ns, std::uint64_t max_ns);
 
 /* a / b as a double, null when b is 0. */
-void json_ratio(timerctl::JsonWriter &w, std::string_view key, double a, double b);
+void json_ratio(timerx_tools::JsonWriter &w, std::string_view key, double a, double b);
 
 } // namespace bench
 

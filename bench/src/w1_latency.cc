@@ -9,10 +9,10 @@
  * points passed takes them as overruns (as timerfd and the module fold
  * them), so one slow wakeup is one sample, not a burst of catch-up ones.
  */
-#include "latency_json.hpp"
 #include "record.hpp"
 #include "sys.hpp"
 #include "workloads.hpp"
+#include <lateness_summary.hpp>
 
 #include <liburing.h>
 #include <sys/epoll.h>
@@ -241,7 +241,7 @@ int run_w1(const Options &o)
 	w.field("overruns", run->overruns);
 	w.field("wakeups", run->wakeups);
 	w.key("total");
-	timerctl::json_latency(w, run->total);
+	timerx_tools::json_lateness(w, timerx_tools::summarize(run->total));
 	w.field("elapsed_ns", t1 - t0);
 	w.field("cpu_user_ns", cpu1->user_ns - cpu0->user_ns);
 	w.field("cpu_sys_ns", cpu1->sys_ns - cpu0->sys_ns);

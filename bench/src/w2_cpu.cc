@@ -144,7 +144,7 @@ struct Contestant {
 		return st.sc.calls;
 	}
 	[[nodiscard]] virtual bool finish(State &st) = 0;
-	virtual void fields(timerctl::JsonWriter &) const {}
+	virtual void fields(timerx_tools::JsonWriter &) const {}
 };
 
 /* ------------------------------------------------------------ timerx */
@@ -252,7 +252,7 @@ public:
 		return true;
 	}
 
-	void fields(timerctl::JsonWriter &w) const override
+	void fields(timerx_tools::JsonWriter &w) const override
 	{
 		w.field("transport", timerx::to_string(uring_.transport()));
 		w.field("ring_entries", entries_);

@@ -170,7 +170,7 @@ all_fired() {
 
 module_gone() { [ ! -d /sys/module/timerx ]; }
 
-echo "1..72"
+echo "1..87"
 
 # ---------------------------------------------------------------- status
 expect_rc 0 "status exits 0" "$TC" status
@@ -179,6 +179,19 @@ run "$TC" status -j
 cp "$tmp/out" "$tmp/status.json"
 jqtest "status -j: version, api_version >= 1, module loaded" "$tmp/status.json" \
 	'(.version | type == "string" and length > 0) and .api_version >= 1 and .module.loaded == true and (.lateness.count | type == "number")'
+jqtest "status -j: the clock from adjtimex, warnings" "$tmp/status.json" \
+	'(.clock.synchronized | type == "boolean") and (.clock.tai_offset_s | type == "number") and (.clock.maxerror_ns | type == "number") and (.warnings | type == "array")'
+run "$TC" st
+grep_out "st (status): a clock line" '^clock +(not )?synchronized.*TAI offset -?[0-9]+ s$' "$tmp/out"
+run "$TC" -p st
+if [ "$rc" = 0 ] && [ "$(wc -l <"$tmp/out")" -gt 10 ] && "$JQ" -e '.module.loaded' "$tmp/out" >/dev/null; then
+	pass "-p st: status (a prefix) as indented JSON"
+else
+	diag "$tmp/out" "$tmp/err"
+	fail "-p st: status (a prefix) as indented JSON"
+fi
+run "$TC" status --prometheus
+grep_out "status --prometheus: timerx_up 1" '^timerx_up 1$' "$tmp/out"
 
 # ---------------------------------------------------------------- config, engine
 run "$TC" config
@@ -348,7 +361,28 @@ cp "$tmp/out" "$tmp/lat-split.json"
 jqtest "latency --mode poll -a 1 --timer-cpu 0: thread on 1, timer on 0" "$tmp/lat-split.json" \
 	'.threads[0].cpu == 1 and .threads[0].timer_cpu == 0 and .cycles >= 50 and .delivery.early == 0'
 
-run "$TC" latency -h 100 -l 100 -q
+# A CLOCK_TAI timer (latency's) while the kernel's TAI offset is 0 (nothing set it here).
+"$TC" latency --clock tai -D 30 -q --json >/dev/null 2>"$tmp/lat-tai.err" &
+tpid=$!
+lat_tai_ctx() { has_ctx "$tpid"; }
+wait_for 20 lat_tai_ctx
+run "$TC" status -j
+cp "$tmp/out" "$tmp/status-tai.json"
+if "$JQ" -e '.clock.tai_offset_s == 0' "$tmp/status-tai.json" >/dev/null 2>&1; then
+	jqtest "status -j: CLOCK_TAI timers while the TAI offset is 0: counted and warned of" \
+		"$tmp/status-tai.json" \
+		'.clock.tai_timers >= 1 and (.warnings | length) == 1 and (.warnings[0] | test("CLOCK_TAI"))'
+	run "$TC" status
+	grep_out "status: the TAI warning in the text" "^warning: [0-9]+ CLOCK_TAI timer.*TAI offset is 0" \
+		"$tmp/out"
+else
+	skip "status -j: CLOCK_TAI timers while the TAI offset is 0" "the TAI offset is set here"
+	skip "status: the TAI warning in the text" "the TAI offset is set here"
+fi
+kill -TERM "$tpid" 2>/dev/null
+wait "$tpid" 2>/dev/null
+
+run "$TC" latency -h 100 -l 100
 cp "$tmp/out" "$tmp/lat-hist.txt"
 sed -n '/^T:/p;/^ /p;/^overruns/p;/^# Total/,$p' "$tmp/lat-hist.txt" | sed 's/^/#   /'
 if [ "$rc" = 0 ] && [ "$(grep -cE '^[0-9]{6} [0-9]{6}$' "$tmp/lat-hist.txt")" = 100 ] &&
@@ -375,6 +409,35 @@ else
 	diag "$tmp/lat-hist.txt"
 	fail "latency -h: Total + Overflows = the samples of the table"
 fi
+if [ -e /dev/cpu_dma_latency ]; then
+	grep_out "latency: /dev/cpu_dma_latency held at 0, as cyclictest says it" \
+		'^# /dev/cpu_dma_latency set to 0us$' "$tmp/lat-hist.txt"
+else
+	skip "latency: /dev/cpu_dma_latency held at 0" "this kernel has no /dev/cpu_dma_latency"
+fi
+
+# cyclictest -q -h: the histogram block alone, for grep -v '^#' | plot.
+run "$TC" latency -h 50 -l 100 -q
+if [ "$rc" = 0 ] && [ "$(grep -v '^#' "$tmp/out" | grep -cvE '^([0-9]{6} [0-9]{6})?$')" = 0 ] &&
+	[ "$(grep -v '^#' "$tmp/out" | grep -cE '^[0-9]{6} [0-9]{6}$')" = 50 ]; then
+	pass "latency -q -h 50: only the histogram block (50 bucket rows, the rest '#')"
+else
+	diag "$tmp/out" "$tmp/err"
+	fail "latency -q -h 50: only the histogram block (50 bucket rows, the rest '#')"
+fi
+run "$TC" latency -h 20 -d 300 -t 2 -l 50 -q --histfile "$tmp/hist-file.txt" --laptop
+if [ "$rc" = 0 ] && [ ! -s "$tmp/out" ] && grep -qx '# Histogram' "$tmp/hist-file.txt" &&
+	[ "$(grep -cE '^[0-9]{6} [0-9]{6}	[0-9]{6}$' "$tmp/hist-file.txt")" = 20 ] &&
+	grep -q 'not setting /dev/cpu_dma_latency' "$tmp/err" &&
+	grep -q -- '-d is ignored with -h' "$tmp/err"; then
+	pass "latency -q -h --histfile --laptop -d: the block in the file, stdout empty, warned"
+else
+	diag "$tmp/out" "$tmp/err" "$tmp/hist-file.txt"
+	fail "latency -q -h --histfile --laptop -d: the block in the file, stdout empty, warned"
+fi
+run "$TC" latency -l 20 -q --json
+jqtest "latency -j: cpu_dma_latency says whether it was held" "$tmp/out" \
+	'.cpu_dma_latency == $held' --argjson held "$([ -e /dev/cpu_dma_latency ] && echo true || echo false)"
 
 "$TC" latency -t 2 -a 0-1 -D 30 -q --json >"$tmp/lat-pin.json" 2>"$tmp/lat-pin.err" &
 lpid=$!
@@ -387,6 +450,8 @@ cp "$tmp/out" "$tmp/lat-list.json"
 jqtest "latency -t 2 -a 0-1: two contexts, timer k pinned to CPU k" "$tmp/lat-list.json" \
 	'[.contexts[] | select(.pid == $p) | .timer_list[] | {u: .user_data, c: .cpu, p: .pinned, n: .period_ns}] | sort_by(.u) == [{u: 0, c: 0, p: true, n: 1000000}, {u: 1, c: 1, p: true, n: 1500000}]' \
 	--argjson p "$lpid"
+jqtest "list -t -j: user_data_str is user_data as a string" "$tmp/lat-list.json" \
+	'[.contexts[].timer_list[] | .user_data_str == (.user_data | tostring)] | all and length >= 2'
 allowed=$(for t in /proc/"$lpid"/task/*; do sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status"; done | sort | tr '\n' ' ')
 echo "# Cpus_allowed_list of its threads: $allowed"
 case " $allowed" in
@@ -491,6 +556,9 @@ else
 fi
 expect_rc 3 "status without the module: exit 3" "$TC" status
 grep_out "status without the module: says not loaded" '^timerctl: .*not loaded' "$tmp/err"
+expect_rc 3 "status --prometheus without the module: exit 3" "$TC" status --prometheus
+grep_out "status --prometheus without the module: timerx_up 0" '^timerx_up 0$' "$tmp/out"
+promcheck "promtool accepts the timerx_up 0 output" "$tmp/out"
 expect_rc 3 "latency without the module: exit 3" "$TC" latency -l 10 -q --json
 grep_out "latency without the module: says not loaded" '^timerctl: .*not loaded' "$tmp/err"
 expect_rc 2 "load --path with an unknown parameter: usage error" \

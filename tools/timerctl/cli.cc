@@ -30,6 +30,12 @@ const OptSpec *find_short(std::span<const OptSpec> specs, char c)
 	return nullptr;
 }
 
+/* An optional value's next-argument form: cyclictest takes "-t 4", not "-t -q". */
+bool looks_like_value(const std::string &s)
+{
+	return !s.empty() && s[0] >= '0' && s[0] <= '9';
+}
+
 } // namespace
 
 Args parse_args(std::span<const std::string> argv, std::span<const OptSpec> specs)
@@ -63,6 +69,12 @@ Args parse_args(std::span<const std::string> argv, std::span<const OptSpec> spec
 				a.options[std::string(s->name)] = "";
 				continue;
 			}
+			if (!inline_value && s->optional_value) {
+				if (i + 1 < argv.size() && looks_like_value(argv[i + 1]))
+					inline_value = argv[++i];
+				else
+					inline_value = "";
+			}
 			if (!inline_value) {
 				if (i + 1 >= argv.size())
 					throw UsageError("option --" + std::string(body) +
@@ -82,7 +94,10 @@ Args parse_args(std::span<const std::string> argv, std::span<const OptSpec> spec
 				continue;
 			}
 			std::string v = arg.substr(k + 1);
-			if (v.empty()) {
+			if (v.empty() && s->optional_value) {
+				if (i + 1 < argv.size() && looks_like_value(argv[i + 1]))
+					v = argv[++i];
+			} else if (v.empty()) {
 				if (i + 1 >= argv.size())
 					throw UsageError(std::string("option -") + arg[k] +
 							 " needs a value");

@@ -63,6 +63,12 @@ struct OptSpec {
 	bool has_value = false;
 	std::string_view value_name = {}; /* for help: "N" */
 	std::string_view help = {};
+	/*
+	 * With has_value: the value may be left out (as cyclictest's -t and
+	 * -a): attached (-t4, --threads=4), or the next argument when it
+	 * starts with a digit (-t 4); else the option is there with "".
+	 */
+	bool optional_value = false;
 };
 
 /* Options by long name (last one wins), positionals in order. */
@@ -85,8 +91,9 @@ struct Args {
 
 /*
  * getopt_long-like: --name, --name=value, --name value, -x, -xVALUE,
- * -x VALUE, bundled flags (-jt), "--" ends the options. Options may come
- * after positionals. Unknown options and missing values: UsageError.
+ * -x VALUE, bundled flags (-jt), "--" ends the options, optional values
+ * (OptSpec::optional_value). Options may come after positionals. Unknown
+ * options and missing values: UsageError.
  */
 Args parse_args(std::span<const std::string> argv, std::span<const OptSpec> specs);
 
@@ -116,7 +123,10 @@ struct Command {
 
 /* The dispatch table, in --help order. */
 std::span<const Command> commands();
+/* The command named exactly @name, or nullptr. */
 const Command *find_command(std::string_view name);
+/* By name or unambiguous prefix; UsageError naming the candidates otherwise. */
+const Command &resolve_command(std::string_view name);
 
 /* The program: argv without argv[0]. Returns the exit status. */
 int run_timerctl(std::span<const std::string> argv, Io &io);

@@ -83,6 +83,7 @@ void render_hist(std::ostream &out, const HistOptions &o, const HistTarget &t,
 	}
 	if (o.format == Format::prometheus) {
 		PromWriter p(out);
+		prom_up(p, true);
 		prom_begin(p, "timerx_lateness_seconds");
 		Labels l;
 		if (t.ctx)
@@ -98,7 +99,7 @@ int cmd_hist(const Args &a, Io &io)
 {
 	const HistOptions o = parse_hist(a);
 	timerx::Control c;
-	open_control(c);
+	open_control(c, o.format, io.out);
 	HistTarget t;
 	timerx::Histogram h;
 	if (!o.ref) {

@@ -5,6 +5,7 @@
  * outputs (latency_report).
  */
 #include "commands.hpp"
+#include "cpu_dma_latency.hpp"
 #include "latency_report.hpp"
 #include "stop_signals.hpp"
 
@@ -34,18 +35,23 @@ constexpr OptSpec opts[] = {
 	{"help", 0, false, {}, "show this help"},
 	{"interval", 'i', true, "US", "interval of thread 0 in microseconds (default 1000)"},
 	{"distance", 'd', true, "US",
-	 "interval increment per thread in us (default 500, with -h 0)"},
+	 "interval increment per thread in us (default 500; ignored with -h)"},
 	{"loops", 'l', true, "N", "cycles per thread (default 0: until -D or SIGINT)"},
 	{"duration", 'D', true, "TIME", "run time: seconds, or with a suffix s, m, h, d"},
-	{"threads", 't', true, "N", "measuring threads (default 1), one timer each"},
-	{"affinity", 'a', true, "CPUS",
-	 "pin thread k and its timer to the k-th CPU of the list (\"1\", \"0-1,3\")"},
+	{"threads", 't', true, "[N]",
+	 "measuring threads (default 1), one timer each; -t alone: one per CPU (of -a)", true},
+	{"affinity", 'a', true, "[CPUS]",
+	 "pin thread k and its timer to the k-th CPU of the list (\"1\", \"0-1,3\"); "
+	 "-a alone: of all online CPUs",
+	 true},
 	{"timer-cpu", 0, true, "CPUS",
 	 "pin timer k to the k-th CPU of this list instead of its thread's"},
 	{"priority", 'p', true, "N", "SCHED_FIFO priority 1..99 (default 0: SCHED_OTHER)"},
 	{"mlockall", 'm', false, {}, "lock current and future memory"},
 	{"histogram", 'h', true, "US", "cyclictest histogram, 1 us buckets up to US"},
-	{"quiet", 'q', false, {}, "no progress, only the result"},
+	{"histfile", 0, true, "FILE", "write the -h histogram to FILE instead of stdout"},
+	{"quiet", 'q', false, {}, "no progress, only the result (with -h: only the histogram)"},
+	{"laptop", 0, false, {}, "do not write 0 to /dev/cpu_dma_latency for the run"},
 	opt_json,
 	{"mode", 0, true, "MODE", "poll, uring (default) or epoll"},
 	{"clock", 0, true, "CLOCK", "monotonic (default), realtime, boottime or tai"},
@@ -183,11 +189,30 @@ LatencyOptions parse_latency(const Args &a, const std::vector<int> &online)
 	LatencyOptions o;
 	o.interval_us = number(a, "interval", 1, max_interval_us, o.interval_us);
 	o.histogram_us = static_cast<unsigned>(number(a, "histogram", 1, max_histogram_us, 0));
-	/* cyclictest gives every thread the same interval with -h; an explicit -d still counts. */
-	o.distance_us =
-		number(a, "distance", 0, max_interval_us, o.histogram_us != 0 ? 0 : o.distance_us);
+	o.distance_us = number(a, "distance", 0, max_interval_us, o.distance_us);
+	/* As cyclictest: with -h every thread has the interval -i, whatever -d says. */
+	if (o.histogram_us != 0) {
+		o.distance_ignored = a.has("distance");
+		o.distance_us = 0;
+	}
+	if (auto f = a.value("histfile")) {
+		if (o.histogram_us == 0)
+			throw UsageError("--histfile needs -h");
+		if (f->empty())
+			throw UsageError("--histfile needs a file name");
+		o.histfile = *f;
+	}
+	o.laptop = a.has("laptop");
 	o.loops = number(a, "loops", 0, UINT64_MAX, 0);
-	o.threads = static_cast<unsigned>(number(a, "threads", 1, max_threads, 1));
+	/* -a alone: all online CPUs, round robin (cyclictest's AFFINITY_USEALL). */
+	if (auto c = a.value("affinity"))
+		o.cpus = c->empty() ? online : online_cpu_list("affinity", *c, online);
+	/* -t alone: one thread per CPU it may run on. */
+	if (auto t = a.value("threads"); t && t->empty())
+		o.threads = static_cast<unsigned>(std::clamp<std::size_t>(
+			o.cpus.empty() ? online.size() : o.cpus.size(), 1, max_threads));
+	else
+		o.threads = static_cast<unsigned>(number(a, "threads", 1, max_threads, 1));
 	if (o.thread_interval_us(o.threads - 1) > max_interval_us)
 		throw UsageError("the interval of thread " + std::to_string(o.threads - 1) +
 				 " (-i + " + std::to_string(o.threads - 1) +
@@ -199,8 +224,6 @@ LatencyOptions parse_latency(const Args &a, const std::vector<int> &online)
 					 "with a suffix s, m, h, d: " +
 					 *d);
 	}
-	if (auto c = a.value("affinity"))
-		o.cpus = online_cpu_list("affinity", *c, online);
 	/* Busy-polling on one CPU while the timer interrupts another: no irq on the poller. */
 	if (auto c = a.value("timer-cpu"))
 		o.timer_cpus = online_cpu_list("timer-cpu", *c, online);
@@ -246,6 +269,32 @@ int cmd_latency(const Args &a, Io &io)
 	const LatencyOptions o = parse_latency(a);
 	if (o.mlockall && ::mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		fail(-errno, "mlockall");
+	/* Opened before the run, so that a bad path fails before any measuring. */
+	std::ofstream histfile;
+	if (o.histfile) {
+		histfile.open(*o.histfile, std::ios::out | std::ios::trunc);
+		if (!histfile)
+			fail(-errno, "cannot open " + *o.histfile);
+	}
+	if (o.distance_ignored)
+		io.err << "timerctl: -d is ignored with -h: every thread has the interval -i\n";
+	std::optional<CpuDmaLatency> pm_qos;
+	if (o.laptop) {
+		if (!o.json)
+			io.err << "timerctl: not setting " << cpu_dma_latency_path
+			       << " to save battery power (--laptop)\n";
+	} else {
+		pm_qos.emplace(0);
+		/*
+		 * cyclictest's line ('#': plotting pipelines skip it). JSON stays
+		 * silent: its cpu_dma_latency key says whether it was held.
+		 */
+		if (!o.json && pm_qos->held())
+			io.out << "# " << cpu_dma_latency_path << " set to 0us\n";
+		else if (!o.json)
+			io.err << "timerctl: warning: " << pm_qos->error()
+			       << " (deep C-states stay allowed)\n";
+	}
 	StopSignals signals;
 	LatencyRun run(o);
 	run.start();
@@ -280,7 +329,13 @@ int cmd_latency(const Args &a, Io &io)
 	}
 	run.stop();
 
-	LatencyReport report{o, uname_release(), run.results()};
+	LatencyReport report{o, uname_release(), run.results(), pm_qos && pm_qos->held()};
+	if (o.histfile) {
+		render_cyclictest_hist(histfile, report.threads);
+		histfile.close();
+		if (!histfile)
+			throw Error(exit_failure, "cannot write " + *o.histfile);
+	}
 	if (o.json) {
 		render_latency_json(io.out, report);
 		return exit_ok;

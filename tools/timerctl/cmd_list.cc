@@ -41,6 +41,7 @@ void render_list(std::ostream &out, const ListOptions &o, const std::vector<Cont
 	}
 	if (o.format == Format::prometheus) {
 		PromWriter p(out);
+		prom_up(p, true);
 		prom_contexts(p, ctxs, o.timers);
 		return;
 	}
@@ -69,7 +70,7 @@ void render_list(std::ostream &out, const ListOptions &o, const std::vector<Cont
 					      : "-",
 			   std::to_string(c.events), std::to_string(c.ring_full),
 			   std::to_string(c.wakeups),
-			   c.lateness.count > 0 ? format_duration_ns(summarize(c.lateness).p99_ns)
+			   c.lateness.count > 0 ? format_duration_ns(c.lateness.quantile_ns(0.99))
 						: "-"});
 	}
 	out << t.header() << '\n';
@@ -84,7 +85,7 @@ int cmd_list(const Args &a, Io &io)
 {
 	const ListOptions o = parse_list(a);
 	timerx::Control c;
-	open_control(c);
+	open_control(c, o.format, io.out);
 	std::vector<timerx::ContextStatus> ctxs;
 	if (int r = c.contexts(ctxs); r < 0)
 		fail(r, "cannot list the contexts", exit_failure, c.last_error_message());

@@ -44,6 +44,7 @@ void render_show(std::ostream &out, Format f, const ContextView &v, const ClockN
 	}
 	if (f == Format::prometheus) {
 		PromWriter p(out);
+		prom_up(p, true);
 		prom_contexts(p, {v}, true);
 		return;
 	}
@@ -70,7 +71,7 @@ int cmd_show(const Args &a, Io &io)
 {
 	const ShowOptions o = parse_show(a);
 	timerx::Control c;
-	open_control(c);
+	open_control(c, o.format, io.out);
 	ContextView v;
 	if (int r = c.context(o.ctx_id, v.ctx); r < 0) {
 		if (r == -ENOENT)

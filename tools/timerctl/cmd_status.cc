@@ -4,6 +4,9 @@
 
 #include <timerx/version.hpp>
 
+#include <sys/timex.h>
+#include <time.h>
+
 #include <cerrno>
 #include <iomanip>
 
@@ -18,6 +21,18 @@ void kv(std::ostream &out, std::string_view key, const std::string &value)
 	out << std::left << std::setw(13) << key << value << '\n';
 }
 
+/* Visible CLOCK_TAI timers (one timers dump), or nullopt when it fails. */
+std::optional<std::uint64_t> count_tai_timers(timerx::Control &c)
+{
+	std::vector<timerx::TimerStatus> timers;
+	if (c.timers(timers) < 0)
+		return std::nullopt;
+	std::uint64_t n = 0;
+	for (const auto &t : timers)
+		n += t.clockid == CLOCK_TAI;
+	return n;
+}
+
 /* A sysfs parameter value as JSON: a number, a boolean (Y/N) or a string. */
 void json_param(JsonWriter &w, const std::string &v)
 {
@@ -29,9 +44,51 @@ void json_param(JsonWriter &w, const std::string &v)
 		w.value(v);
 }
 
+std::string clock_line(const ClockState &c)
+{
+	std::string s = c.synchronised() ? "synchronized" : "not synchronized";
+	if (!c.synchronised())
+		s += (c.status & STA_UNSYNC) ? " (STA_UNSYNC)" : " (TIME_ERROR)";
+	else
+		s += ", estimated error " + format_signed_duration_ns(c.esterror_ns);
+	s += ", max error " + format_signed_duration_ns(c.maxerror_ns);
+	s += ", TAI offset " + std::to_string(c.tai_offset_s) + " s";
+	return s;
+}
+
+void json_clock(JsonWriter &w, const std::optional<ClockState> &c,
+		const std::optional<std::uint64_t> &tai_timers)
+{
+	if (!c) {
+		w.null();
+		return;
+	}
+	w.begin_object();
+	w.field("synchronized", c->synchronised());
+	w.field("state", clock_state_name(c->state));
+	w.field("status", c->status);
+	w.field("unsync", (c->status & STA_UNSYNC) != 0);
+	w.field("esterror_ns", c->esterror_ns);
+	w.field("maxerror_ns", c->maxerror_ns);
+	w.field("tai_offset_s", c->tai_offset_s);
+	w.field("tai_timers", tai_timers);
+	w.end_object();
+}
+
 } // namespace
 
 const std::span<const OptSpec> status_options{opts};
+
+std::vector<std::string> status_warnings(const StatusData &d)
+{
+	std::vector<std::string> w;
+	if (d.clock && d.clock->tai_offset_s == 0 && d.tai_timers && *d.tai_timers > 0)
+		w.push_back(std::to_string(*d.tai_timers) +
+			    " CLOCK_TAI timer(s) while the kernel's TAI offset is 0: CLOCK_TAI "
+			    "equals CLOCK_REALTIME, 37 s off TAI (set the offset: chronyd "
+			    "leapsectz, phc2sys, or ntpd with a leap-seconds file)");
+	return w;
+}
 
 void render_status(std::ostream &out, Format f, const StatusData &d)
 {
@@ -70,12 +127,19 @@ void render_status(std::ostream &out, Format f, const StatusData &d)
 			json_param(w, v);
 		}
 		w.end_object();
+		w.key("clock");
+		json_clock(w, d.clock, d.tai_timers);
+		w.key("warnings").begin_array();
+		for (const auto &m : status_warnings(d))
+			w.value(m);
+		w.end_array();
 		w.end_object();
 		out << '\n';
 		return;
 	}
 	if (f == Format::prometheus) {
 		PromWriter p(out);
+		prom_up(p, true);
 		prom_begin(p, "timerx_info");
 		p.sample({{"version", s.module_version},
 			  {"api_version", std::to_string(s.api_version)}},
@@ -115,6 +179,9 @@ void render_status(std::ostream &out, Format f, const StatusData &d)
 	kv(out, "events", std::to_string(s.events));
 	kv(out, "ring full", std::to_string(s.ring_full));
 	kv(out, "lateness", hist_one_line(s.lateness));
+	kv(out, "clock", d.clock ? clock_line(*d.clock) : "unknown (adjtimex failed)");
+	for (const auto &m : status_warnings(d))
+		out << "warning: " << m << '\n';
 	if (d.config) {
 		out << "config\n";
 		for (const auto &l : config_lines(*d.config))
@@ -135,7 +202,7 @@ int cmd_status(const Args &a, Io &io)
 
 	StatusData d;
 	timerx::Control c;
-	open_control(c);
+	open_control(c, f, io.out);
 	d.module = query_module();
 	if (int r = c.stats(d.stats); r < 0)
 		fail(r, "cannot read the statistics", exit_failure, c.last_error_message());
@@ -144,6 +211,9 @@ int cmd_status(const Args &a, Io &io)
 		d.config = cfg;
 	else if (r != -EPERM && r != -EACCES)
 		fail(r, "cannot read the configuration", exit_failure, c.last_error_message());
+	d.clock = read_clock_state();
+	if (d.clock && d.clock->tai_offset_s == 0)
+		d.tai_timers = count_tai_timers(c);
 	render_status(io.out, f, d);
 	return exit_ok;
 }

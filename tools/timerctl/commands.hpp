@@ -8,9 +8,14 @@
 #define TIMERCTL_COMMANDS_HPP
 
 #include "cli.hpp"
+#include "clock_state.hpp"
+#include "durations.hpp"
+#include "hist_render.hpp"
 #include "kmodule.hpp"
 #include "latency_run.hpp"
-#include "output.hpp"
+#include "prometheus.hpp"
+#include "table.hpp"
+#include "tools_common.hpp"
 #include "units.hpp"
 
 #include <timerx/control.hpp>
@@ -45,6 +50,13 @@ void json_context(JsonWriter &w, const timerx::ContextStatus &c,
 void json_timer(JsonWriter &w, const timerx::TimerStatus &t);
 /* Starts a family from the shared table (same HELP/TYPE everywhere). */
 void prom_begin(PromWriter &p, std::string_view name);
+/* timerx_up: first in every Prometheus output. */
+void prom_up(PromWriter &p, bool up);
+/*
+ * open_control(), and with --prometheus, when the module is not loaded,
+ * timerx_up 0 on @out before the error (exit 3).
+ */
+void open_control(timerx::Control &c, Format f, std::ostream &out);
 /* Per-context metric families for @ctxs, then per-timer ones for their timers. */
 struct ContextView {
 	timerx::ContextStatus ctx;
@@ -59,7 +71,12 @@ struct StatusData {
 	ModuleState module;
 	timerx::Stats stats;
 	std::optional<timerx::Config> config;
+	std::optional<ClockState> clock; /* none: adjtimex failed */
+	/* Visible CLOCK_TAI timers, counted only while the TAI offset is 0. */
+	std::optional<std::uint64_t> tai_timers;
 };
+/* The warnings status prints (and lists in JSON): the TAI offset one. */
+std::vector<std::string> status_warnings(const StatusData &d);
 void render_status(std::ostream &out, Format f, const StatusData &d);
 int cmd_status(const Args &a, Io &io);
 extern const std::span<const OptSpec> status_options;

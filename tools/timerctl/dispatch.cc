@@ -2,6 +2,8 @@
 /* timerctl: the dispatch table, help texts and the top-level argument handling. */
 #include "commands.hpp"
 
+#include <json_pretty.hpp>
+
 #include <timerx/version.hpp>
 
 #include <cctype>
@@ -36,7 +38,11 @@ std::span<const Command> table_of_commands()
 		 "UAPI version, its settings (netlink CONFIG_GET) and module parameters\n"
 		 "(/sys/module/timerx/parameters), and the totals since it was loaded: contexts,\n"
 		 "timers, fires, expirations, events, ring-full events and the global lateness\n"
-		 "percentiles.\n",
+		 "percentiles. Then the system clock as adjtimex(2) reports it: synchronized or\n"
+		 "not, estimated and maximum error, the kernel's TAI offset, with a warning when\n"
+		 "CLOCK_TAI timers exist while that offset is 0 (CLOCK_TAI = CLOCK_REALTIME).\n"
+		 "With --prometheus timerx_up 1 comes first; without the module timerx_up 0\n"
+		 "(exit 3), as in list, show and hist.\n",
 		 status_options, cmd_status},
 		{"list", "the visible contexts, one per line (-t: with their timers)",
 		 "list [-t] [-j | --prometheus]",
@@ -53,7 +59,7 @@ std::span<const Command> table_of_commands()
 		 "Exit status 5 when there is no such context (or you may not see it).\n",
 		 show_options, cmd_show},
 		{"hist", "a lateness histogram: global, of a context or of a timer",
-		 "hist [CTX[:TIMER]] [-w COLUMNS] [-j | --prometheus]",
+		 "hist [CTX[:TIMER]] [-w COLUMNS] [-r N] [-j | --prometheus]",
 		 "Without an argument the module's histogram (every timer since it was loaded),\n"
 		 "with CTX the context's, with CTX:TIMER the timer's (timers created while\n"
 		 "'histograms' was on). Prints count, min, mean, max, p50, p90, p99, p99.9 and "
@@ -90,8 +96,10 @@ std::span<const Command> table_of_commands()
 		 "failure).\n",
 		 monitor_options, cmd_monitor},
 		{"latency", "measure timer latency, like cyclictest",
-		 "latency [-i US] [-d US] [-l N | -D TIME] [-t N] [-a CPULIST] [-p PRIO] [-m]\n"
-		 "                [-h US] [-q] [-j] [--mode poll|uring|epoll] [--clock CLOCK] "
+		 "latency [-i US] [-d US] [-l N | -D TIME] [-t [N]] [-a [CPULIST]]\n"
+		 "                [--timer-cpu CPULIST] [-p PRIO] [-m] [-h US [--histfile FILE]] "
+		 "[-q]\n"
+		 "                [-j] [--laptop] [--mode poll|uring|epoll] [--clock CLOCK] "
 		 "[--soft]",
 		 "cyclictest (rt-tests) with timerx timers: thread k owns a context with one\n"
 		 "periodic timer of interval -i + k * -d, armed on an absolute grid, and waits\n"
@@ -101,10 +109,13 @@ std::span<const Command> table_of_commands()
 		 "delivery (seen - callback). Prints cyclictest's per-thread lines (us: Min, Act,\n"
 		 "Avg, Max of the total), live while it runs (redrawn on a terminal, once a\n"
 		 "second otherwise; on stderr with -j), then a table of the percentiles of all\n"
-		 "three and the overruns. -h adds cyclictest's histogram and footer; -j prints\n"
-		 "one JSON line instead. Runs until -l cycles per thread, -D, SIGINT or SIGTERM;\n"
-		 "results are printed in every case (exit 0). Note: -h is the histogram here,\n"
-		 "help is --help.\n",
+		 "three and the overruns. -h adds cyclictest's histogram and footer (with -q\n"
+		 "only them, as cyclictest -q -h; with --histfile into FILE) and gives every\n"
+		 "thread the interval -i (-d is ignored, as in cyclictest); -j prints one JSON\n"
+		 "line instead. Like cyclictest it writes 0 to /dev/cpu_dma_latency and keeps\n"
+		 "it open for the run (no deep C-states), unless --laptop. Runs until -l cycles\n"
+		 "per thread, -D, SIGINT or SIGTERM; results are printed in every case (exit 0).\n"
+		 "Note: -h is the histogram here, help is --help.\n",
 		 latency_options, cmd_latency},
 		{"load", "load the module (modprobe semantics)",
 		 "load [-p FILE.ko] [PARAM=VALUE...]",
@@ -131,11 +142,62 @@ int run_help(const Args &a, Io &io)
 	}
 	if (a.positionals.size() > 1)
 		throw UsageError("help takes one command");
-	const Command *c = find_command(a.positionals[0]);
-	if (c == nullptr)
-		throw UsageError("unknown command: " + a.positionals[0]);
-	print_command_help(io.out, *c);
+	print_command_help(io.out, resolve_command(a.positionals[0]));
 	return exit_ok;
+}
+
+/* What comes before the command: -h, --version, -j, -p (bundled too: -jp). */
+struct GlobalOptions {
+	bool help = false;
+	bool version = false;
+	bool json = false;
+	bool pretty = false;
+	std::size_t command_index = 0;
+};
+
+GlobalOptions parse_global_options(std::span<const std::string> argv)
+{
+	GlobalOptions g;
+	std::size_t i = 0;
+	for (; i < argv.size() && argv[i].size() > 1 && argv[i][0] == '-'; ++i) {
+		const std::string &arg = argv[i];
+		if (arg == "--") {
+			++i;
+			break;
+		}
+		if (arg == "--help")
+			g.help = true;
+		else if (arg == "--version")
+			g.version = true;
+		else if (arg == "--json")
+			g.json = true;
+		else if (arg == "--pretty")
+			g.pretty = true;
+		else if (arg[1] == '-')
+			throw UsageError("unknown option " + arg + " (before the command)");
+		else
+			for (const char c : std::string_view(arg).substr(1)) {
+				switch (c) {
+				case 'h':
+					g.help = true;
+					break;
+				case 'V':
+					g.version = true;
+					break;
+				case 'j':
+					g.json = true;
+					break;
+				case 'p':
+					g.pretty = true;
+					break;
+				default:
+					throw UsageError(std::string("unknown option -") + c +
+							 " (before the command)");
+				}
+			}
+	}
+	g.command_index = i;
+	return g;
 }
 
 void print_version(std::ostream &out)
@@ -161,14 +223,45 @@ const Command *find_command(std::string_view name)
 	return nullptr;
 }
 
+const Command &resolve_command(std::string_view name)
+{
+	if (const Command *exact = find_command(name))
+		return *exact;
+	/* As ip(8) and bpftool(8): an unambiguous prefix names a command. */
+	std::vector<const Command *> matches;
+	if (!name.empty())
+		for (const auto &c : commands())
+			if (c.name.starts_with(name))
+				matches.push_back(&c);
+	if (matches.size() == 1)
+		return *matches[0];
+	if (matches.empty())
+		throw UsageError("unknown command: " + std::string(name));
+	std::string names;
+	for (const Command *c : matches)
+		names += (names.empty() ? "" : ", ") + std::string(c->name);
+	throw UsageError("ambiguous command \"" + std::string(name) + "\": " + names);
+}
+
+bool has_option(const Command &c, std::string_view name)
+{
+	for (const auto &o : c.options)
+		if (o.name == name)
+			return true;
+	return false;
+}
+
 void print_usage(std::ostream &out)
 {
-	out << "usage: timerctl [-h | --help] [--version] COMMAND [ARGS...]\n\n"
+	out << "usage: timerctl [-h | --help] [--version] [-j | --json] [-p | --pretty] COMMAND "
+	       "[ARGS...]\n\n"
 	       "Inspect and administer the timerx kernel module.\n\n"
 	       "Commands:\n";
 	for (const auto &c : commands())
 		out << "  " << std::left << std::setw(9) << c.name << c.summary << '\n';
-	out << "\nOutput: -j/--json for status, list, show, hist, config and monitor;\n"
+	out << "\nA command may be abbreviated to an unambiguous prefix: 'timerctl st'.\n"
+	       "Output: -j/--json, before the command or after it, for status, list, show,\n"
+	       "hist, config, monitor and latency; -p/--pretty: JSON, indented;\n"
 	       "--prometheus (text format 0.0.4) for status, list, show and hist.\n\n"
 	    << exit_status_text
 	    << "\n'timerctl help COMMAND' or 'timerctl COMMAND --help' shows a command's "
@@ -200,29 +293,35 @@ int run_timerctl(std::span<const std::string> argv, Io &io)
 {
 	const Command *cmd = nullptr;
 	try {
-		std::size_t i = 0;
-		for (; i < argv.size() && !argv[i].empty() && argv[i][0] == '-'; ++i) {
-			if (argv[i] == "-h" || argv[i] == "--help") {
-				print_usage(io.out);
-				return exit_ok;
-			}
-			if (argv[i] == "--version" || argv[i] == "-V") {
-				print_version(io.out);
-				return exit_ok;
-			}
-			throw UsageError("unknown option " + argv[i] + " (before the command)");
+		const GlobalOptions g = parse_global_options(argv);
+		if (g.help) {
+			print_usage(io.out);
+			return exit_ok;
 		}
-		if (i == argv.size())
+		if (g.version) {
+			print_version(io.out);
+			return exit_ok;
+		}
+		if (g.command_index == argv.size())
 			throw UsageError("no command given");
-		cmd = find_command(argv[i]);
-		if (cmd == nullptr)
-			throw UsageError("unknown command: " + argv[i]);
-		const Args a = parse_args(argv.subspan(i + 1), cmd->options);
+		cmd = &resolve_command(argv[g.command_index]);
+		Args a = parse_args(argv.subspan(g.command_index + 1), cmd->options);
 		if (a.has("help")) {
 			print_command_help(io.out, *cmd);
 			return exit_ok;
 		}
-		return cmd->run(a, io);
+		if (g.json || g.pretty) {
+			if (!has_option(*cmd, "json"))
+				throw UsageError(std::string(cmd->name) + " has no JSON output");
+			a.options["json"] = "";
+		}
+		if (!g.pretty)
+			return cmd->run(a, io);
+		timerx_tools::JsonPrettyStream pretty(io.out);
+		Io pretty_io{pretty, io.err};
+		const int rc = cmd->run(a, pretty_io);
+		pretty.flush();
+		return rc;
 	} catch (const UsageError &e) {
 		io.err << "timerctl: " << e.what() << '\n';
 		if (cmd != nullptr && cmd->name != "help")

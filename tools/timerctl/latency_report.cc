@@ -2,8 +2,8 @@
 /* timerctl latency: the text, progress, cyclictest histogram and JSON outputs. */
 #include "latency_report.hpp"
 
-#include "latency_json.hpp"
-#include "output.hpp"
+#include "table.hpp"
+#include "tools_common.hpp"
 
 #include <cinttypes>
 #include <cstdio>
@@ -66,11 +66,11 @@ void json_measured(JsonWriter &w, const LatencyThreadResult &t)
 	w.field("cpu_user_ns", t.cpu_user_ns);
 	w.field("cpu_sys_ns", t.cpu_sys_ns);
 	w.key("total");
-	json_latency(w, t.total);
+	json_lateness(w, summarize(t.total));
 	w.key("kernel");
-	json_latency(w, t.kernel);
+	json_lateness(w, summarize(t.kernel));
 	w.key("delivery");
-	json_latency(w, t.delivery);
+	json_lateness(w, summarize(t.delivery));
 }
 
 const char *expiry_name(timerx::Expiry e)
@@ -138,6 +138,20 @@ void render_progress(std::ostream &out, const std::vector<std::string> &lines, b
 void render_latency_text(std::ostream &out, const LatencyReport &r)
 {
 	const LatencyOptions &o = r.options;
+	/* As cyclictest -q -h: the histogram block alone, for `grep -v '^#'`. */
+	const bool only_histogram = o.quiet && o.histogram_us != 0;
+	if (!only_histogram)
+		render_latency_summary(out, r);
+	if (o.histogram_us != 0 && !o.histfile) {
+		if (!only_histogram)
+			out << '\n';
+		render_cyclictest_hist(out, r.threads);
+	}
+}
+
+void render_latency_summary(std::ostream &out, const LatencyReport &r)
+{
+	const LatencyOptions &o = r.options;
 	for (const auto &t : r.threads)
 		out << format_cyclic_line(cyclic_line(o, t)) << '\n';
 
@@ -169,11 +183,6 @@ void render_latency_text(std::ostream &out, const LatencyReport &r)
 		out << ')';
 	}
 	out << '\n';
-
-	if (o.histogram_us != 0) {
-		out << '\n';
-		render_cyclictest_hist(out, r.threads);
-	}
 }
 
 void render_cyclictest_hist(std::ostream &out, const std::vector<LatencyThreadResult> &threads)
@@ -258,6 +267,7 @@ void render_latency_json(std::ostream &out, const LatencyReport &r)
 	w.field("duration_s", o.duration_s);
 	w.field("priority", o.priority);
 	w.field("mlockall", o.mlockall);
+	w.field("cpu_dma_latency", r.cpu_dma_latency);
 	w.key("threads").begin_array();
 	for (const auto &t : r.threads) {
 		w.begin_object();

@@ -25,6 +25,8 @@ struct LatencyReport {
 	LatencyOptions options;
 	std::string kernel; /* uname -r */
 	std::vector<LatencyThreadResult> threads;
+	/* /dev/cpu_dma_latency was held at 0 for the run. */
+	bool cpu_dma_latency = false;
 };
 
 /* The numbers of one cyclictest line, in microseconds. */
@@ -55,8 +57,14 @@ CyclicLine cyclic_line(const LatencyOptions &o, const LatencyThreadResult &r);
 void render_progress(std::ostream &out, const std::vector<std::string> &lines, bool tty,
 		     bool redraw);
 
-/* The final text: cyclictest lines, the timerx table, with -h the histogram. */
+/*
+ * The final text on stdout: cyclictest lines and the timerx table
+ * (render_latency_summary), then with -h the histogram unless it goes to
+ * --histfile; with -q and -h the histogram alone, as cyclictest -q -h.
+ */
 void render_latency_text(std::ostream &out, const LatencyReport &r);
+/* Cyclictest lines, the timerx table and the overruns. */
+void render_latency_summary(std::ostream &out, const LatencyReport &r);
 
 /* cyclictest's "# Histogram" block with its footer (rt-tests 2.4, without -H). */
 void render_cyclictest_hist(std::ostream &out, const std::vector<LatencyThreadResult> &threads);

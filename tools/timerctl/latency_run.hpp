@@ -42,6 +42,12 @@ struct LatencyOptions {
 	int priority = 0; /* SCHED_FIFO priority; 0: SCHED_OTHER */
 	bool mlockall = false;
 	unsigned histogram_us = 0; /* -h: 1 us buckets [0, histogram_us); 0: none */
+	/* --histfile: the histogram block goes there instead of stdout. */
+	std::optional<std::string> histfile;
+	/* -d with -h: cyclictest ignores it (every thread gets -i) and warns. */
+	bool distance_ignored = false;
+	/* --laptop: no /dev/cpu_dma_latency request. */
+	bool laptop = false;
 	bool quiet = false;
 	bool json = false;
 	WaitMode mode = WaitMode::uring;

@@ -38,7 +38,7 @@ expect() {
 	fi
 }
 
-echo "1..21"
+echo "1..26"
 n=1
 if bash -n "$file"; then echo "ok 1 - bash -n"; else echo "not ok 1 - bash -n"; failed=1; fi
 # shellcheck source=/dev/null
@@ -64,4 +64,9 @@ expect "timerctl latency -q --mode " "poll uring epoll"
 expect "timerctl latency --clock t" "tai"
 expect "timerctl latency -h " "-"
 expect "timerctl latency -i 100 --mode u" "uring"
+expect "timerctl -" "-j --json -p --pretty --version"
+expect "timerctl -j st" "status"
+expect "timerctl -p li -" "-t --timers --json"
+expect "timerctl lat --hi" "--histogram --histfile"
+expect "timerctl latency -t -a --l" "--laptop --loops"
 exit "$failed"

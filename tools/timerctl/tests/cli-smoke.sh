@@ -41,7 +41,7 @@ skip() {
 	echo "ok $n - $1 # SKIP $2"
 }
 
-echo "1..14"
+echo "1..18"
 check "--help exits 0" 0 "" --help
 grep -q '^usage: timerctl' "$out.o" || { echo "# no usage line"; failed=1; }
 check "--version exits 0" 0 "" --version
@@ -52,10 +52,13 @@ check "an unknown config key is a usage error" 2 "^timerctl: unknown setting: bo
 check "a bad config value is a usage error" 2 "^timerctl: invalid value for histograms" \
 	config histograms=maybe
 check "show without an id is a usage error" 2 "^timerctl: show needs one context id" show
+check "an ambiguous command prefix names the candidates" 2 \
+	'^timerctl: ambiguous command "l": list, latency, load' l
+check "-j before the command reaches it" 2 "exclude each other" -j status --prometheus
 check "load --path of a missing file fails" 1 "^timerctl: cannot use /nonexistent/timerx.ko" \
 	load --path /nonexistent/timerx.ko
 if [ -d /sys/module/timerx ]; then
-	for c in status list show hist config; do
+	for c in status list show hist config "status --prometheus" "st prefix"; do
 		skip "$c without the module exits 3" "timerx is loaded here"
 	done
 else
@@ -64,5 +67,9 @@ else
 	check "show without the module exits 3" 3 "not loaded" show 1
 	check "monitor without the module exits 3" 3 "not loaded" monitor --count 1 --timeout 1
 	check "unload without the module exits 3" 3 "^timerctl: timerx module is not loaded" unload
+	check "status --prometheus without the module exits 3" 3 "not loaded" status --prometheus
+	# A textfile collector shows "down" instead of the last metrics.
+	grep -qx 'timerx_up 0' "$out.o" || { echo "# no timerx_up 0 on stdout"; failed=1; }
+	check "st (status) without the module exits 3" 3 "not loaded" st
 fi
 exit "$failed"

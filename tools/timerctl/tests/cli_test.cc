@@ -61,6 +61,81 @@ TEST(Cli, ParseArgsForms)
 		EXPECT_THROW(parse_args(bad, specs), UsageError) << bad[0];
 }
 
+TEST(Cli, OptionalValues)
+{
+	constexpr OptSpec specs[] = {{"threads", 't', true, "[N]", {}, true},
+				     {"quiet", 'q', false, {}, {}}};
+	const auto value = [&](std::vector<std::string> argv) {
+		return parse_args(argv, specs).value("threads");
+	};
+	EXPECT_EQ(value({"-t4"}), "4");
+	EXPECT_EQ(value({"-t", "4"}), "4"); /* cyclictest: a next argument that is a number */
+	EXPECT_EQ(value({"--threads=4"}), "4");
+	EXPECT_EQ(value({"--threads", "4"}), "4");
+	EXPECT_EQ(value({"-t"}), "");
+	EXPECT_EQ(value({"--threads"}), "");
+	const Args a = parse_args(std::vector<std::string>{"-t", "-q", "x"}, specs);
+	EXPECT_EQ(a.value("threads"), "");
+	EXPECT_TRUE(a.has("quiet"));
+	EXPECT_EQ(a.positionals, (std::vector<std::string>{"x"}));
+	EXPECT_EQ(value({"-t", "x"}), ""); /* x stays a positional */
+}
+
+TEST(Cli, GlobalOptionsBeforeTheCommand)
+{
+	/* -j before the command reaches it: here it meets --prometheus. */
+	for (const auto &argv :
+	     std::vector<std::vector<std::string>>{{"-j", "status", "--prometheus"},
+						   {"--json", "status", "--prometheus"},
+						   {"-p", "status", "--prometheus"},
+						   {"--pretty", "list", "--prometheus"},
+						   {"-jp", "hist", "--prometheus"}}) {
+		const Result r = run(argv);
+		EXPECT_EQ(r.rc, exit_usage) << argv[0];
+		EXPECT_NE(r.err.find("--json and --prometheus exclude each other"),
+			  std::string::npos)
+			<< r.err;
+	}
+	Result r = run({"-j", "load"});
+	EXPECT_EQ(r.rc, exit_usage);
+	EXPECT_NE(r.err.find("load has no JSON output"), std::string::npos) << r.err;
+	r = run({"-x", "status"});
+	EXPECT_EQ(r.rc, exit_usage);
+	EXPECT_NE(r.err.find("unknown option -x (before the command)"), std::string::npos);
+	r = run({"-jV"});
+	EXPECT_EQ(r.rc, exit_ok);
+	EXPECT_EQ(r.out.rfind("timerctl ", 0), 0U);
+	/* The per-command spelling still works. */
+	EXPECT_TRUE(args_for("status", {"-j"}).has("json"));
+}
+
+TEST(Cli, UnambiguousCommandPrefixes)
+{
+	EXPECT_EQ(resolve_command("st").name, "status");
+	EXPECT_EQ(resolve_command("sh").name, "show");
+	EXPECT_EQ(resolve_command("li").name, "list");
+	EXPECT_EQ(resolve_command("lat").name, "latency");
+	EXPECT_EQ(resolve_command("m").name, "monitor");
+	EXPECT_EQ(resolve_command("help").name, "help");
+	Result r = run({"st", "extra"}); /* status's own parse step: it was found */
+	EXPECT_EQ(r.rc, exit_usage);
+	EXPECT_NE(r.err.find("status takes no arguments"), std::string::npos) << r.err;
+	EXPECT_NE(r.err.find("Try 'timerctl status --help'"), std::string::npos) << r.err;
+	r = run({"l"});
+	EXPECT_EQ(r.rc, exit_usage);
+	EXPECT_NE(r.err.find("ambiguous command \"l\": list, latency, load"), std::string::npos)
+		<< r.err;
+	r = run({"h"});
+	EXPECT_NE(r.err.find("ambiguous command \"h\": hist, help"), std::string::npos) << r.err;
+	r = run({"s"});
+	EXPECT_NE(r.err.find("status, show"), std::string::npos) << r.err;
+	r = run({"statusx"});
+	EXPECT_NE(r.err.find("unknown command: statusx"), std::string::npos) << r.err;
+	r = run({"help", "conf"});
+	EXPECT_EQ(r.rc, exit_ok);
+	EXPECT_EQ(r.out.rfind("usage: timerctl config", 0), 0U);
+}
+
 TEST(Cli, HelpAndVersion)
 {
 	for (const auto &argv :

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /* The JSON writer: escaping, structure, numbers. */
-#include "output.hpp"
+#include "hist_render.hpp"
 #include "test_util.hpp"
+#include "tools_common.hpp"
+
+#include <json_pretty.hpp>
 
 #include <gtest/gtest.h>
 
@@ -110,6 +113,93 @@ TEST(Json, ParserRejectsInvalid)
 				"[1] [2]", "{\"a\":1,\"a\":2}", "NaN", "\"\\x\""})
 		EXPECT_THROW(parse_json(bad), std::runtime_error) << bad;
 	EXPECT_THROW(parse_json("\"\xff\""), std::runtime_error);
+}
+
+TEST(Json, PrettyPrintsAsItStreams)
+{
+	std::ostringstream target;
+	timerx_tools::JsonPrettyStream pretty(target);
+	{
+		JsonWriter w(pretty);
+		w.begin_object();
+		w.field("a", std::uint64_t{1});
+		w.key("s").value("x{,}:[\"]\\");
+		w.key("empty").begin_object().end_object();
+		w.key("list")
+			.begin_array()
+			.value(true)
+			.begin_array()
+			.end_array()
+			.null()
+			.end_array();
+		w.end_object();
+	}
+	pretty << '\n';
+	pretty.flush();
+	EXPECT_EQ(target.str(), "{\n"
+				"    \"a\": 1,\n"
+				"    \"s\": \"x{,}:[\\\"]\\\\\",\n"
+				"    \"empty\": {},\n"
+				"    \"list\": [\n"
+				"        true,\n"
+				"        [],\n"
+				"        null\n"
+				"    ]\n"
+				"}\n");
+	EXPECT_NO_THROW(parse_json(target.str()));
+	/* JSON Lines stay lines of values: a second value starts at column 0. */
+	JsonWriter(pretty).begin_array().value(std::uint64_t{2}).end_array();
+	pretty << '\n';
+	pretty.flush();
+	EXPECT_EQ(target.str().substr(target.str().size() - 12), "}\n[\n    2\n]\n");
+}
+
+TEST(Json, LatenessSummaryIsOneShape)
+{
+	/* The module's histogram (status, list, show, hist) and userspace samples (latency). */
+	const auto h = test::make_hist({1000, 2000, 3000});
+	timerx::LatencyRecorder r;
+	for (const std::int64_t v : {1000, 2000, 3000, -1})
+		r.record(v);
+	std::ostringstream a, b;
+	{
+		JsonWriter w(a);
+		json_hist(w, h, false);
+	}
+	{
+		JsonWriter w(b);
+		json_lateness(w, summarize(r));
+	}
+	const auto ja = parse_json(a.str()), jb = parse_json(b.str());
+	const std::vector<std::string> keys = {
+		"count",  "early",  "sum_ns", "min_ns",  "mean_ns",  "avg_ns",   "max_ns",
+		"p50_ns", "p90_ns", "p99_ns", "p999_ns", "p9999_ns", "quantiles"};
+	EXPECT_EQ(ja.keys(), keys);
+	EXPECT_EQ(jb.keys(), keys);
+	EXPECT_EQ(ja["early"].u64(), 0U);
+	EXPECT_EQ(jb["early"].u64(), 1U);
+	EXPECT_EQ(ja["quantiles"].items.size(), timerx_tools::lateness_plot_quantiles.size());
+	EXPECT_GE(ja["quantiles"][0][1].u64(), 1000U); /* q = 0: about the minimum */
+	EXPECT_LE(ja["quantiles"][0][1].u64(), 1100U);
+	EXPECT_EQ(jb["quantiles"][0][1].u64(), 0U); /* the early sample, as 0 */
+	EXPECT_EQ(ja["mean_ns"].u64(), 2000U);
+}
+
+TEST(Json, ExactExtremesClampThePercentiles)
+{
+	timerx::LatencyRecorder r;
+	for (int i = 0; i < 100; ++i)
+		r.record(10000 + i);
+	const auto s = timerx_tools::with_exact_extremes(timerx_tools::summarize(r), 10020, 10030.5,
+							 10040);
+	EXPECT_EQ(s.min_ns, 10020U);
+	EXPECT_EQ(s.max_ns, 10040U);
+	EXPECT_EQ(s.mean_ns, 10030.5);
+	for (const std::uint64_t v :
+	     {s.p50_ns, s.p99_ns, s.p9999_ns, s.plot_ns.front(), s.plot_ns.back()}) {
+		EXPECT_GE(v, 10020U);
+		EXPECT_LE(v, 10040U);
+	}
 }
 
 TEST(Json, HistogramObject)

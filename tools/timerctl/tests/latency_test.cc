@@ -6,12 +6,17 @@
  * (tests/fixtures), the progress frames and the JSON shape.
  */
 #include "commands.hpp"
+#include "cpu_dma_latency.hpp"
 #include "latency_report.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 using namespace timerctl;
@@ -107,8 +112,10 @@ TEST(LatencyParse, CyclictestSpelling)
 		parse({"-i200", "-d", "50", "-l", "1000", "-t3", "-a", "1", "-p80", "-m", "-h",
 		       "400", "-qj", "--mode", "poll", "--clock=tai", "--soft", "-D", "2m"});
 	EXPECT_EQ(o.interval_us, 200U);
-	EXPECT_EQ(o.distance_us, 50U);
-	EXPECT_EQ(o.thread_interval_us(2), 300U);
+	/* -h: every thread at -i, -d ignored (cyclictest warns about it). */
+	EXPECT_EQ(o.distance_us, 0U);
+	EXPECT_TRUE(o.distance_ignored);
+	EXPECT_EQ(o.thread_interval_us(2), 200U);
 	EXPECT_EQ(o.loops, 1000U);
 	EXPECT_EQ(o.threads, 3U);
 	EXPECT_EQ(o.cpus, (std::vector<int>{1}));
@@ -133,7 +140,13 @@ TEST(LatencyParse, CyclictestSpelling)
 TEST(LatencyParse, HistogramMakesTheDistanceZeroLikeCyclictest)
 {
 	EXPECT_EQ(parse({"-t", "2", "-h", "100"}).thread_interval_us(1), 1000U);
-	EXPECT_EQ(parse({"-t", "2", "-h", "100", "-d", "10"}).thread_interval_us(1), 1010U);
+	EXPECT_FALSE(parse({"-t", "2", "-h", "100"}).distance_ignored);
+	/* cyclictest: "distance is ignored and set to 0, if histogram enabled". */
+	const LatencyOptions o = parse({"-t", "2", "-h", "100", "-d", "10"});
+	EXPECT_EQ(o.thread_interval_us(1), 1000U);
+	EXPECT_TRUE(o.distance_ignored);
+	EXPECT_EQ(parse({"-t", "2", "-d", "10"}).thread_interval_us(1), 1010U);
+	EXPECT_FALSE(parse({"-t", "2", "-d", "10"}).distance_ignored);
 	EXPECT_EQ(parse({"-t", "2"}).thread_interval_us(1), 1500U);
 }
 
@@ -210,6 +223,9 @@ TEST(LatencyParse, EveryBadInputIsAUsageError)
 		{"-h", "0"},
 		{"-h", "1000001"},
 		{"-h", "x"},
+		{"--histfile", "x"},
+		{"-h", "5", "--histfile="},
+		{"--laptop=1"},
 		{"--mode", "spin"},
 		{"--mode", ""},
 		{"--clock", "gps"},
@@ -235,6 +251,44 @@ TEST(LatencyParse, EveryBadInputIsAUsageError)
 		EXPECT_NE(r.err.find("Try 'timerctl latency --help'"), std::string::npos);
 		EXPECT_EQ(r.out, "");
 	}
+}
+
+TEST(LatencyParse, OptionalThreadsAndAffinityLikeCyclictest)
+{
+	const std::vector<int> four{0, 1, 2, 3};
+	/* -t alone: one thread per CPU; with -a, per CPU of its list. */
+	EXPECT_EQ(parse({"-t"}, four).threads, 4U);
+	EXPECT_EQ(parse({"--threads"}, four).threads, 4U);
+	EXPECT_EQ(parse({"-t", "-a", "1-2"}, four).threads, 2U);
+	EXPECT_EQ(parse({"-a", "1-2", "-t"}, four).threads, 2U);
+	EXPECT_EQ(parse({"-t3"}, four).threads, 3U);
+	EXPECT_EQ(parse({"-t", "3"}, four).threads, 3U);
+	EXPECT_EQ(parse({"--threads=3"}, four).threads, 3U);
+	LatencyOptions o = parse({"-t", "-q"}, four);
+	EXPECT_EQ(o.threads, 4U);
+	EXPECT_TRUE(o.quiet);
+	/* -a alone: every online CPU, thread k on the k-th. */
+	o = parse({"-a", "-t"}, four);
+	EXPECT_EQ(o.cpus, four);
+	EXPECT_EQ(o.threads, 4U);
+	EXPECT_EQ(o.thread_cpu(3), 3);
+	EXPECT_EQ(parse({"-a"}, four).threads, 1U);
+	EXPECT_EQ(parse({"-a", "2"}, four).cpus, (std::vector<int>{2}));
+	EXPECT_EQ(parse({"-a2"}, four).cpus, (std::vector<int>{2}));
+	EXPECT_EQ(parse({"--affinity=1,3"}, four).cpus, (std::vector<int>{1, 3}));
+}
+
+TEST(LatencyParse, HistfileAndLaptop)
+{
+	LatencyOptions o = parse({"-h", "10", "--histfile", "/tmp/h.txt"});
+	EXPECT_EQ(o.histfile, "/tmp/h.txt");
+	EXPECT_FALSE(o.laptop);
+	o = parse({"-h10", "--histfile=x", "--laptop"});
+	EXPECT_EQ(o.histfile, "x");
+	EXPECT_TRUE(o.laptop);
+	EXPECT_FALSE(parse({}).histfile);
+	EXPECT_THROW(parse({"--histfile", "x"}), UsageError); /* without -h */
+	EXPECT_THROW(parse({"-h", "10", "--histfile="}), UsageError);
 }
 
 TEST(LatencyParse, HelpIsLongOnly)
@@ -403,6 +457,72 @@ TEST(LatencyReport, TextHasCyclictestLinesTableAndHistogram)
 	EXPECT_EQ(lines[20], "# Total: 000000011 000000010");
 }
 
+TEST(LatencyReport, QuietHistogramIsTheHistogramAlone)
+{
+	LatencyReport r;
+	r.options.histogram_us = 3;
+	r.options.quiet = true;
+	r.threads = {thread_result(0, 3), thread_result(1, 3)};
+	r.threads[0].total.record(1500);
+	r.threads[0].hist[1] = 1;
+	std::ostringstream text, hist;
+	render_latency_text(text, r);
+	render_cyclictest_hist(hist, r.threads);
+	/* As cyclictest -q -h: `grep -v '^#'` leaves the bucket rows alone. */
+	EXPECT_EQ(text.str(), hist.str());
+	for (const auto &l : timerctl::test::lines(text.str()))
+		EXPECT_TRUE(
+			l.empty() || l[0] == '#' ||
+			(l.size() > 7 && l.find_first_not_of("0123456789\t ") == std::string::npos))
+			<< l;
+
+	/* --histfile: the block goes to the file, stdout keeps the rest. */
+	r.options.quiet = false;
+	r.options.histfile = "/tmp/unused";
+	std::ostringstream with_file;
+	render_latency_text(with_file, r);
+	EXPECT_EQ(with_file.str().find("# Histogram"), std::string::npos) << with_file.str();
+	EXPECT_EQ(with_file.str().rfind("T: 0 (", 0), 0U);
+	/* -q -h --histfile: nothing on stdout. */
+	r.options.quiet = true;
+	std::ostringstream nothing;
+	render_latency_text(nothing, r);
+	EXPECT_EQ(nothing.str(), "");
+}
+
+TEST(CpuDmaLatency, WritesZeroAndHoldsTheFileOpen)
+{
+	const std::string path = (std::filesystem::temp_directory_path() /
+				  ("timerctl-pmqos." + std::to_string(getpid())))
+					 .string();
+	std::ofstream(path) << "";
+	const auto open_fds = [&path]() {
+		int n = 0;
+		for (const auto &e : std::filesystem::directory_iterator("/proc/self/fd")) {
+			std::error_code ec;
+			if (std::filesystem::read_symlink(e.path(), ec) == path)
+				++n;
+		}
+		return n;
+	};
+	{
+		CpuDmaLatency l(0, path);
+		EXPECT_TRUE(l.held()) << l.error();
+		EXPECT_EQ(open_fds(), 1); /* the request lasts as long as the file is open */
+	}
+	EXPECT_EQ(open_fds(), 0);
+	std::ifstream in(path, std::ios::binary);
+	const std::string bytes((std::istreambuf_iterator<char>(in)),
+				std::istreambuf_iterator<char>());
+	EXPECT_EQ(bytes, std::string(4, '\0')); /* a binary s32 0 */
+	std::filesystem::remove(path);
+
+	CpuDmaLatency missing(0, "/nonexistent/cpu_dma_latency");
+	EXPECT_FALSE(missing.held());
+	EXPECT_NE(missing.error().find("cannot open /nonexistent/cpu_dma_latency"),
+		  std::string::npos);
+}
+
 /* ------------------------------------------------------------ JSON */
 
 TEST(LatencyReport, JsonShape)
@@ -437,11 +557,12 @@ TEST(LatencyReport, JsonShape)
 	ASSERT_EQ(s.back(), '\n');
 	EXPECT_EQ(s.find('\n'), s.size() - 1); /* one line */
 	const auto j = parse_json(s);
-	EXPECT_EQ(j.keys(), (std::vector<std::string>{
-				    "tool", "kernel_release", "mode", "clock", "expiry",
-				    "interval_us", "distance_us", "loops", "duration_s", "priority",
-				    "mlockall", "threads", "cycles", "overruns", "cpu_user_ns",
-				    "cpu_sys_ns", "total", "kernel", "delivery"}));
+	EXPECT_EQ(j.keys(),
+		  (std::vector<std::string>{
+			  "tool",        "kernel_release",  "mode",    "clock",      "expiry",
+			  "interval_us", "distance_us",     "loops",   "duration_s", "priority",
+			  "mlockall",    "cpu_dma_latency", "threads", "cycles",     "overruns",
+			  "cpu_user_ns", "cpu_sys_ns",      "total",   "kernel",     "delivery"}));
 	EXPECT_EQ(j["tool"].str, "timerctl latency");
 	EXPECT_EQ(j["kernel_release"].str, "6.1.0-\"x\"");
 	EXPECT_EQ(j["mode"].str, "epoll");

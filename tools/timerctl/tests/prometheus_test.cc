@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The Prometheus text format writer and the histogram exposition. */
-#include "output.hpp"
+#include "prometheus.hpp"
 #include "test_util.hpp"
 
 #include <gtest/gtest.h>

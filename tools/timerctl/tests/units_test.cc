@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* Parsing of values and the human units timerctl prints. */
-#include "output.hpp"
+#include "durations.hpp"
+#include "tools_common.hpp"
 #include "units.hpp"
 
 #include <gtest/gtest.h>
