@@ -141,7 +141,7 @@ SEEDS = {
     ring() + ioctl(CREATE) + netlink(NL_CONFIG_GET),
     "fork-exec": ring() + ioctl(CREATE) +
     ioctl(ARM, pick=PERIODIC, payload=arm_payload(0, 200000)) +
-    b(FORK, 2, 0) + b(FORK, 1, 4) + b(FORK, 0, 0) + b(FORK, 3, 0) + sleep(300) +
+    b(FORK, 2, 0) + b(FORK, 1, 16) + b(FORK, 0, 0) + b(FORK, 3, 0) + sleep(300) +
     op_slot(CONSUME) + op_slot(CLOSE),
     "unprivileged": b(PRIV, 1, 0) + ring() + ioctl(CREATE) +
     ioctl(ARM, pick=PERIODIC, payload=arm_payload(0, 100000)) +
