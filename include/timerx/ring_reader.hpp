@@ -10,8 +10,10 @@
  * allocation, no exception of its own, no system call unless it flushes.
  *
  * A head that claims more than `entries` events were consumed (written by
- * a bug or a hostile thread: the mapping is writable) is reported as -EIO
- * without reading the ring, as read(2) does. resync() recovers from it.
+ * a bug or a hostile thread: the mapping is writable) is reported as
+ * Error EIO without reading the ring, as read(2) does; the result is
+ * [[nodiscard]], so that a loop cannot spin on it unawares. resync()
+ * recovers from it.
  *
  * Threading: one consumer. A RingReader (and every copy of it) must be used
  * by one thread at a time, and only one reader may consume a given ring.
@@ -26,6 +28,7 @@
 #define TIMERX_RING_READER_HPP
 
 #include <timerx/detail/atomic.hpp>
+#include <timerx/error.hpp>
 #include <timerx/ring.hpp>
 #include <timerx/timer.hpp>
 #include <timerx/types.hpp>
@@ -48,12 +51,10 @@ struct FlushHook {
 	void *arg = nullptr;
 };
 
-struct ConsumeResult {
+/* What a consume() did. Its errors: EIO (corrupt head), EBADFD, or the flush's. */
+struct Consumed {
 	std::uint32_t events = 0;  /* events handed to the callback */
 	std::uint32_t flushes = 0; /* flushes done for TIMERX_RING_F_OVERFLOW */
-	int error = 0;             /* 0, -EIO (corrupt head), -EBADFD, or the flush's -errno */
-
-	[[nodiscard]] constexpr bool ok() const noexcept { return error == 0; }
 };
 
 class RingReader {
@@ -104,66 +105,59 @@ public:
 	 * exception propagates. consume() is noexcept when @fn is.
 	 */
 	template <class F>
-	ConsumeResult
+	[[nodiscard]] Result<Consumed>
 	consume(F &&fn, std::uint32_t max = std::numeric_limits<std::uint32_t>::max()) noexcept(
 		std::is_nothrow_invocable_v<F &, const Event &>)
 	{
-		ConsumeResult total;
+		Consumed total;
 		for (unsigned round = 0;; ++round) {
-			const ConsumeResult r = consume_once(fn, max - total.events);
-			total.events += r.events;
-			if (!r.ok()) {
-				total.error = r.error;
-				break;
-			}
+			const Result<std::uint32_t> r = consume_once(fn, max - total.events);
+			if (!r)
+				return r.error();
+			total.events += *r;
 			if (total.events >= max || round >= flush_rounds_ || !overflow())
 				break;
-			const int written = flush();
+			const Result<std::uint32_t> written = flush();
 			++total.flushes;
-			if (written < 0) {
-				total.error = written;
-				break;
-			}
-			if (written == 0 && ready() == 0)
+			if (!written)
+				return written.error();
+			if (*written == 0 && ready() == 0)
 				break; /* the flag was about to clear: nothing pending any more */
 		}
 		return total;
 	}
 
-	/* One pass of consume(): no flush, the overflow flag is left to the caller. */
+	/*
+	 * One pass of consume(): no flush, the overflow flag is left to the
+	 * caller. The number of events handed to @fn.
+	 */
 	template <class F>
-	ConsumeResult
+	[[nodiscard]] Result<std::uint32_t>
 	consume_once(F &&fn,
 		     std::uint32_t max = std::numeric_limits<std::uint32_t>::
 			     max()) noexcept(std::is_nothrow_invocable_v<F &, const Event &>)
 	{
-		ConsumeResult r;
-		if (!ring_.valid()) {
-			r.error = -EBADFD;
-			return r;
-		}
+		if (!ring_.valid())
+			return Error{EBADFD};
 		/* We are the only writer of head: a plain (relaxed) load is enough. */
 		const std::uint32_t head = detail::load_relaxed(&ring_.hdr->head);
 		/* Pairs with the kernel's store-release of tail: the events are visible. */
 		const std::uint32_t avail = detail::load_acquire(&ring_.hdr->tail) - head;
-		if (avail > ring_.entries) {
-			r.error = -EIO;
-			return r;
-		}
+		if (avail > ring_.entries)
+			return Error{EIO};
 		const std::uint32_t n = avail < max ? avail : max;
 		const std::uint32_t mask = ring_.mask();
 		HeadCommit commit{&ring_.hdr->head, head};
 		for (; commit.done < n; ++commit.done)
 			fn(static_cast<const Event &>(ring_.events[(head + commit.done) & mask]));
-		r.events = n;
-		return r; /* ~HeadCommit publishes the new head */
+		return n; /* ~HeadCommit publishes the new head */
 	}
 
-	/* Deliver pending expirations into the ring: events written, or -errno. */
-	[[nodiscard]] int flush() noexcept
+	/* Deliver pending expirations into the ring: the number of events written. */
+	[[nodiscard]] Result<std::uint32_t> flush() noexcept
 	{
 		if (hook_.fn != nullptr)
-			return hook_.fn(hook_.arg);
+			return from_return<std::uint32_t>(hook_.fn(hook_.arg));
 		return timerx::flush(fd_);
 	}
 

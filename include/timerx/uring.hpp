@@ -8,7 +8,7 @@
  * one io_uring_enter(2) per sq_entries commands (one for a batch that fits
  * the SQ), waiting for the completions in the same call, and matches each
  * CQE back to its command through sqe->user_data. No allocation after
- * construction.
+ * open().
  *
  * Transport. The constructor decides once whether the module takes
  * commands over io_uring: with Transport::automatic it submits a
@@ -46,6 +46,8 @@
 #include <timerx/batch.hpp>
 #include <timerx/context.hpp>
 #include <timerx/detail/config.hpp>
+#include <timerx/error.hpp>
+#include <timerx/timeout.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -87,7 +89,7 @@ enum class Order : std::uint8_t {
 struct UringOptions {
 	/* SQ size: commands per io_uring_enter(2). The CQ is twice as big. */
 	unsigned sq_entries = 256;
-	/* automatic, or forced: uring_cmd (throws if io_uring is unusable) or ioctl. */
+	/* automatic, or forced: uring_cmd (open() fails if io_uring is unusable) or ioctl. */
 	Transport transport = Transport::automatic;
 };
 
@@ -102,12 +104,22 @@ struct UringStats {
 class TIMERX_API Uring {
 public:
 	/*
-	 * For the context open on @fd (not owned). Throws std::system_error
-	 * only when Transport::uring_cmd is forced and io_uring cannot be set
-	 * up, std::invalid_argument for sq_entries 0, std::bad_alloc.
+	 * For the context open on @fd (not owned). Fails only with EINVAL
+	 * (sq_entries 0), ENOMEM, or io_uring's setup error when
+	 * Transport::uring_cmd is forced.
 	 */
-	explicit Uring(int fd, const UringOptions &opts = {});
-	explicit Uring(const Context &ctx, const UringOptions &opts = {}) : Uring(ctx.fd(), opts) {}
+	[[nodiscard]] static Result<Uring> open(int fd, const UringOptions &opts = {}) noexcept;
+	[[nodiscard]] static Result<Uring> open(const Context &ctx,
+						const UringOptions &opts = {}) noexcept
+	{
+		return open(ctx.fd(), opts);
+	}
+
+	/*
+	 * Not open (also what a moved-from Uring is): submit() and wait()
+	 * fail with EBADF, the accessors report no ring.
+	 */
+	Uring() noexcept;
 	~Uring();
 	Uring(Uring &&other) noexcept;
 	Uring &operator=(Uring &&other) noexcept;
@@ -128,20 +140,22 @@ public:
 
 	/*
 	 * Send every command of @batch and fill in their results. Returns the
-	 * number of commands completed (batch.size()), or a negative errno
-	 * when io_uring itself failed (then unsent commands read -ECANCELED).
+	 * number of commands completed (batch.size()), or the Error of
+	 * io_uring itself; then each command's result says what happened to
+	 * it (see batch.hpp): its outcome, ECANCELED (not sent), or
+	 * EINPROGRESS (sent, outcome not known).
 	 */
-	[[nodiscard]] int submit(Batch &batch, Order order = Order::any) noexcept;
+	[[nodiscard]] Result<std::size_t> submit(Batch &batch, Order order = Order::any) noexcept;
 
 	/*
-	 * Block until events are ready or @timeout passes (< 0: no timeout,
-	 * 0: just check). > 0: ready (with TIMERX_URING_CMD_WAIT, the number
-	 * of events ready; with poll waits, 1), 0: timeout or nothing ready
-	 * any more, -ECANCELED: this process closed a descriptor of the
-	 * context (WAIT only, see above), other -errno (-EINTR). Call
+	 * Block until events are ready or @timeout passes (see timeout.hpp:
+	 * zero just checks, `forever` has no timeout). The number of events
+	 * ready with TIMERX_URING_CMD_WAIT, 1 with poll waits (0: woken with
+	 * nothing ready any more); ETIMEDOUT; ECANCELED: this process closed
+	 * a descriptor of the context (WAIT only, see above); EINTR. Call
 	 * RingReader::prepare_wait() first.
 	 */
-	[[nodiscard]] int wait(std::chrono::nanoseconds timeout) noexcept;
+	[[nodiscard]] Result<std::uint32_t> wait(Timeout timeout) noexcept;
 
 	/* A wait is queued in the kernel (a previous wait() timed out). */
 	[[nodiscard]] bool wait_queued() const noexcept;

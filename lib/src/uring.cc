@@ -31,8 +31,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <stdexcept>
-#include <system_error>
+#include <new>
 
 namespace timerx {
 
@@ -239,7 +238,7 @@ struct Uring::Impl {
 		return ret < 0 ? ret : probe_res;
 	}
 
-	int submit_uring(Batch &batch, Order order) noexcept
+	Result<std::size_t> submit_uring(Batch &batch, Order order) noexcept
 	{
 		const std::span<Command> span = batch.commands();
 		cmds = span.data();
@@ -282,10 +281,12 @@ struct Uring::Impl {
 				c.result = -ECANCELED;
 		cmds = nullptr;
 		ncmds = 0;
-		return err < 0 ? err : static_cast<int>(span.size());
+		if (err < 0)
+			return Error{err};
+		return span.size();
 	}
 
-	int submit_ioctl(Batch &batch) noexcept
+	Result<std::size_t> submit_ioctl(Batch &batch) noexcept
 	{
 		for (Command &c : batch.commands()) {
 			const int ret = ::ioctl(fd, c.cmd_op(), c.data());
@@ -297,7 +298,7 @@ struct Uring::Impl {
 			else
 				c.result = ret;
 		}
-		return static_cast<int>(batch.size());
+		return batch.size();
 	}
 
 	/* Put the wait in the SQ: TIMERX_URING_CMD_WAIT, or a POLL_ADD of the fd. */
@@ -329,12 +330,12 @@ struct Uring::Impl {
 		}
 	}
 
-	int wait_ring(std::chrono::nanoseconds timeout) noexcept
+	Result<std::uint32_t> wait_ring(Timeout timeout) noexcept
 	{
 		using clock = std::chrono::steady_clock;
-		const bool forever = timeout.count() < 0;
+		const bool no_timeout = timeout == timerx::forever;
 		const clock::time_point deadline =
-			clock::now() + (forever ? clock::duration{} : timeout);
+			clock::now() + (no_timeout ? clock::duration{} : timeout);
 
 		reap();
 		for (;;) {
@@ -343,11 +344,11 @@ struct Uring::Impl {
 				break;
 			if (!wait_queued) {
 				if (const int err = queue_wait(); err < 0)
-					return err;
+					return Error{err};
 			}
 
 			int ret;
-			if (forever) {
+			if (no_timeout) {
 				ret = io_uring_submit_and_wait(&ring, 1);
 			} else {
 				const auto left =
@@ -363,18 +364,18 @@ struct Uring::Impl {
 			if (wait_done)
 				continue;
 			/* liburing returns -ETIME, or the number submitted and no CQE. */
-			if (!forever && (ret == -ETIME || clock::now() >= deadline))
-				return 0;
+			if (!no_timeout && (ret == -ETIME || clock::now() >= deadline))
+				return Error{ETIMEDOUT};
 			if (ret < 0 && ret != -ETIME && ret != -EAGAIN && ret != -EBUSY)
-				return ret;
+				return Error{ret};
 		}
 
 		wait_done = false;
 		const int res = wait_res;
 		/* POLL_ADD reports a poll mask: readable (or an error the reader will see). */
 		if (wait_is_poll && res > 0)
-			return 1;
-		return res;
+			return std::uint32_t{1};
+		return from_return<std::uint32_t>(res);
 	}
 };
 
@@ -391,12 +392,16 @@ const char *to_string(Transport t) noexcept
 	return "?";
 }
 
-Uring::Uring(int fd, const UringOptions &opts) : impl_(std::make_unique<Impl>())
+Result<Uring> Uring::open(int fd, const UringOptions &opts) noexcept
 {
 	if (opts.sq_entries == 0)
-		throw std::invalid_argument("timerx::Uring: sq_entries must be > 0");
+		return Error{EINVAL};
 
-	Impl &m = *impl_;
+	Uring u;
+	u.impl_.reset(new (std::nothrow) Impl());
+	if (!u.impl_)
+		return Error{ENOMEM};
+	Impl &m = *u.impl_;
 	m.fd = fd;
 	m.setup_result =
 		m.init_ring(opts.sq_entries, IORING_SETUP_SQE128 | IORING_SETUP_SUBMIT_ALL);
@@ -404,9 +409,7 @@ Uring::Uring(int fd, const UringOptions &opts) : impl_(std::make_unique<Impl>())
 	switch (opts.transport) {
 	case Transport::uring_cmd:
 		if (m.setup_result < 0)
-			throw std::system_error(
-				-m.setup_result, std::system_category(),
-				"timerx: io_uring_queue_init_params(IORING_SETUP_SQE128)");
+			return Error{m.setup_result};
 		m.transport = Transport::uring_cmd;
 		break;
 	case Transport::automatic:
@@ -422,76 +425,88 @@ Uring::Uring(int fd, const UringOptions &opts) : impl_(std::make_unique<Impl>())
 	/* Waits only need a plain ring. */
 	if (!m.has_ring)
 		(void)m.init_ring(opts.sq_entries, 0);
+	return u;
 }
 
+Uring::Uring() noexcept = default;
 Uring::~Uring() = default;
 Uring::Uring(Uring &&other) noexcept = default;
 Uring &Uring::operator=(Uring &&other) noexcept = default;
 
+/* A Uring that is not open (default-constructed, moved from) reports no ring. */
 Transport Uring::transport() const noexcept
 {
-	return impl_->transport;
+	return impl_ ? impl_->transport : Transport::ioctl;
 }
 
 int Uring::setup_result() const noexcept
 {
-	return impl_->setup_result;
+	return impl_ ? impl_->setup_result : -EBADF;
 }
 
 int Uring::probe_result() const noexcept
 {
-	return impl_->probe_result;
+	return impl_ ? impl_->probe_result : 0;
 }
 
 bool Uring::has_ring() const noexcept
 {
-	return impl_->has_ring;
+	return impl_ && impl_->has_ring;
 }
 
 int Uring::ring_fd() const noexcept
 {
-	return impl_->has_ring ? impl_->ring.ring_fd : -1;
+	return has_ring() ? impl_->ring.ring_fd : -1;
 }
 
 unsigned Uring::sq_entries() const noexcept
 {
-	return impl_->sq_entries;
+	return impl_ ? impl_->sq_entries : 0;
 }
 
 int Uring::fd() const noexcept
 {
-	return impl_->fd;
+	return impl_ ? impl_->fd : -1;
 }
 
 const UringStats &Uring::stats() const noexcept
 {
-	return impl_->stats;
+	static constexpr UringStats none{};
+	return impl_ ? impl_->stats : none;
 }
 
 bool Uring::wait_queued() const noexcept
 {
-	return impl_->wait_queued;
+	return impl_ && impl_->wait_queued;
 }
 
 bool Uring::waits_with_poll() const noexcept
 {
-	return impl_->transport != Transport::uring_cmd || impl_->poll_waits;
+	return impl_ && (impl_->transport != Transport::uring_cmd || impl_->poll_waits);
 }
 
-int Uring::submit(Batch &batch, Order order) noexcept
+Result<std::size_t> Uring::submit(Batch &batch, Order order) noexcept
 {
+	if (!impl_)
+		return Error{EBADF};
 	if (batch.empty())
-		return 0;
+		return std::size_t{0};
 	if (impl_->transport == Transport::uring_cmd)
 		return impl_->submit_uring(batch, order);
 	return impl_->submit_ioctl(batch);
 }
 
-int Uring::wait(std::chrono::nanoseconds timeout) noexcept
+Result<std::uint32_t> Uring::wait(Timeout timeout) noexcept
 {
+	if (!impl_)
+		return Error{EBADF};
 	++impl_->stats.waits;
-	if (!impl_->has_ring)
-		return poll_fd(impl_->fd, timeout);
+	if (!impl_->has_ring) {
+		const Result<void> r = poll_fd(impl_->fd, timeout);
+		if (!r)
+			return r.error();
+		return std::uint32_t{1};
+	}
 	return impl_->wait_ring(timeout);
 }
 

@@ -9,6 +9,10 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <type_traits>
+#include <utility>
+
 #include <chrono>
 #include <cstring>
 
@@ -174,22 +178,46 @@ TEST(Types, CommandNumbersEncodeThePayloads)
 TEST(Result, ValueAndError)
 {
 	constexpr timerx::Result<std::uint32_t> ok{42U};
-	static_assert(ok.ok() && ok.value() == 42U && ok.error() == 0);
+	static_assert(ok.ok() && ok.value() == 42U);
 	EXPECT_TRUE(static_cast<bool>(ok));
 	EXPECT_EQ(42U, *ok);
 	EXPECT_FALSE(ok.error_code());
 
-	const auto bad = timerx::Result<std::uint32_t>::failure(-ENOENT);
+	const timerx::Result<std::uint32_t> bad = timerx::unexpected(ENOENT);
 	EXPECT_FALSE(bad.ok());
 	EXPECT_FALSE(static_cast<bool>(bad));
-	EXPECT_EQ(-ENOENT, bad.error());
+	EXPECT_EQ(timerx::Error{ENOENT}, bad.error());
+	EXPECT_EQ(ENOENT, bad.error().code());
 	EXPECT_EQ(0U, bad.value());
 	EXPECT_EQ(7U, bad.value_or(7));
 	EXPECT_EQ(std::errc::no_such_file_or_directory, bad.error_code());
-	EXPECT_EQ(std::errc::invalid_argument, timerx::make_error_code(-EINVAL));
+	EXPECT_EQ(std::errc::invalid_argument, timerx::Error{EINVAL}.error_code());
 
-	EXPECT_EQ(-EINVAL, timerx::Result<int>::failure(0).error()) << "a failure is never 0";
-	EXPECT_EQ(-EINVAL, timerx::Result<int>::failure(5).error());
+	EXPECT_EQ(EINVAL, timerx::Error{0}.code()) << "an Error is never 0";
+	EXPECT_EQ(ENOENT, timerx::Error{-ENOENT}.code()) << "the kernel's -errno is taken";
+	EXPECT_EQ(timerx::Error{EIO}, std::errc::io_error);
+
+	/* Only exactly a T is a value: an int is neither a TimerId nor an Error. */
+	static_assert(!std::is_convertible_v<int, timerx::Result<timerx::TimerId>>);
+	static_assert(!std::is_convertible_v<int, timerx::Result<void>>);
+	static_assert(!std::is_convertible_v<int, timerx::Error>);
+	static_assert(std::is_convertible_v<timerx::TimerId, timerx::Result<timerx::TimerId>>);
+	static_assert(std::is_convertible_v<timerx::Error, timerx::Result<timerx::TimerId>>);
+
+	constexpr timerx::Result<void> done{};
+	static_assert(done.ok());
+	const timerx::Result<void> failed = timerx::Error{EPERM};
+	EXPECT_EQ(timerx::Error{EPERM}, failed.error());
+
+	EXPECT_EQ(5U, *timerx::from_return<std::uint32_t>(5));
+	EXPECT_EQ(timerx::Error{EBADF}, timerx::from_return<std::uint32_t>(-EBADF).error());
+	EXPECT_TRUE(timerx::from_status(0).ok());
+	EXPECT_EQ(timerx::Error{EIO}, timerx::from_status(-EIO).error());
+
+	/* Move-only values move out. */
+	timerx::Result<std::unique_ptr<int>> owned{std::make_unique<int>(3)};
+	const std::unique_ptr<int> p = std::move(owned).value();
+	EXPECT_EQ(3, *p);
 
 	timerx::Result<timerx_timer_info> info{timerx_timer_info{}};
 	EXPECT_EQ(0U, info->state);
