@@ -170,8 +170,9 @@ public:
 			ids_[i] = *batch_.result(i);
 		batch_.clear();
 		for (std::uint64_t i = 0; i < st.n; ++i)
-			(void)batch_.arm_timer(timerx::ArmSpec::at(
-				ids_[i], st.first(i), std::chrono::nanoseconds(st.period)));
+			(void)batch_.arm_timer(timerx::ArmSpec::at_since_epoch(
+				ids_[i], std::chrono::nanoseconds(st.first(i)),
+				std::chrono::nanoseconds(st.period)));
 		if (!submit("arm"))
 			return false;
 		stats0_ = uring_.stats();

@@ -74,7 +74,8 @@ struct Outcome {
 		ids[i] = *b.result(i);
 	b.clear();
 	for (std::uint64_t i = 0; i < p.live; ++i)
-		(void)b.arm_timer(timerx::ArmSpec::at(ids[i], p.expiry(i)));
+		(void)b.arm_timer(timerx::ArmSpec::at_since_epoch(
+			ids[i], std::chrono::nanoseconds(p.expiry(i))));
 	return submit_checked(uring, b, "arm");
 }
 
@@ -136,8 +137,11 @@ int run_w3(const Options &o)
 						cancels.clear();
 						for (std::uint64_t j = k; j < k + n; ++j) {
 							const auto a = p.arm_index(j);
-							(void)arms.arm_timer(timerx::ArmSpec::at(
-								ids[a], p.expiry(a)));
+							(void)arms.arm_timer(
+								timerx::ArmSpec::at_since_epoch(
+									ids[a],
+									std::chrono::nanoseconds(
+										p.expiry(a))));
 							(void)cancels.cancel_timer(
 								ids[p.cancel_index(j)]);
 						}
@@ -165,7 +169,9 @@ int run_w3(const Options &o)
 						const auto c = p.cancel_index(k);
 						timerx::Result<void> ret = sc(timerx::arm_timer(
 							fd,
-							timerx::ArmSpec::at(ids[a], p.expiry(a))));
+							timerx::ArmSpec::at_since_epoch(
+								ids[a], std::chrono::nanoseconds(
+										p.expiry(a)))));
 						if (ret)
 							ret = sc(timerx::cancel_timer(fd, ids[c]));
 						if (!ret) {

@@ -106,9 +106,10 @@ int run_w4(const Options &o)
 	const std::int64_t base = now_ns() + 20000000 + static_cast<std::int64_t>(n) * 2000;
 	batch.clear();
 	for (std::uint64_t i = 0; i < n; ++i)
-		(void)batch.arm_timer(timerx::ArmSpec::at(
+		(void)batch.arm_timer(timerx::ArmSpec::at_since_epoch(
 			ids[i],
-			base + static_cast<std::int64_t>(i) * period / static_cast<std::int64_t>(n),
+			std::chrono::nanoseconds(base + static_cast<std::int64_t>(i) * period /
+								static_cast<std::int64_t>(n)),
 			std::chrono::nanoseconds(period)));
 	if (!submit_checked(uring, batch, "arm"))
 		return exit_failed;

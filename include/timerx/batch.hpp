@@ -100,8 +100,11 @@ public:
 		return push(Op::create_timer,
 			    [&](Command::Payload &p) { p.create = spec.to_uapi(); });
 	}
+	/* EINVAL for an invalid spec (a negative period): nothing is queued. */
 	[[nodiscard]] Result<std::size_t> arm_timer(const ArmSpec &spec) noexcept
 	{
+		if (!spec.valid())
+			return Error{EINVAL};
 		return push(Op::arm_timer, [&](Command::Payload &p) { p.arm = spec.to_uapi(); });
 	}
 	[[nodiscard]] Result<std::size_t> cancel_timer(TimerId id) noexcept

@@ -18,6 +18,7 @@
 #include <linux/timerx.h>
 
 #include <timerx/error.hpp>
+#include <timerx/types.hpp>
 
 #include <cerrno>
 #include <cstddef>
@@ -33,7 +34,7 @@ static_assert(offsetof(timerx_ring_hdr, head) == 64, "consumer fields on their o
 
 struct RingView {
 	timerx_ring_hdr *hdr = nullptr;
-	timerx_event *events = nullptr;
+	Event *events = nullptr;
 	std::uint32_t entries = 0; /* a power of two >= 2; our copy, not hdr->entries */
 
 	[[nodiscard]] constexpr std::uint32_t mask() const noexcept { return entries - 1; }
@@ -69,7 +70,7 @@ struct RingView {
 	auto *bytes = static_cast<unsigned char *>(base);
 	RingView out;
 	out.hdr = static_cast<timerx_ring_hdr *>(base);
-	out.events = reinterpret_cast<timerx_event *>(bytes + p.events_offset);
+	out.events = reinterpret_cast<Event *>(bytes + p.events_offset);
 	out.entries = p.entries;
 	return out;
 }

@@ -32,6 +32,8 @@ Result<TimerId> create_timer(int fd, const TimerSpec &spec) noexcept
 
 Result<void> arm_timer(int fd, const ArmSpec &spec) noexcept
 {
+	if (!spec.valid())
+		return Error{EINVAL};
 	timerx_arm a = spec.to_uapi();
 	return from_status(do_ioctl(fd, TIMERX_IOC_ARM, &a));
 }

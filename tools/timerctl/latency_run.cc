@@ -233,8 +233,8 @@ void *worker_main(void *arg)
 
 	/* Armed here, already on its CPU and at its priority: the grid starts now. */
 	const std::int64_t start = timerx::now_ns(w.o->clock) + w.interval_ns;
-	const auto armed = w.ctx->arm_timer(
-		timerx::ArmSpec::at(w.timer, start, std::chrono::nanoseconds(w.interval_ns)));
+	const auto armed = w.ctx->arm_timer(timerx::ArmSpec::at_since_epoch(
+		w.timer, std::chrono::nanoseconds(start), std::chrono::nanoseconds(w.interval_ns)));
 	if (!armed) {
 		w.error = -armed.error().code();
 		w.error_what = "cannot arm the timer";

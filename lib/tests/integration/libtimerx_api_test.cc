@@ -154,8 +154,11 @@ TEST(Timers, EveryClockAndExpiryDelivers)
 				const std::int64_t t0 = timerx::now_ns(clock);
 				const std::int64_t due = t0 + 2000000;
 				ASSERT_EQ(0,
-					  rc(ctx.arm_timer(absolute ? ArmSpec::at(*id, due)
-								    : ArmSpec::after(*id, 2ms))));
+					  rc(ctx.arm_timer(
+						  absolute ? ArmSpec::at_since_epoch(
+								     *id,
+								     std::chrono::nanoseconds(due))
+							   : ArmSpec::after(*id, 2ms))));
 				const auto got = itest::collect(r, ctx.fd(), 1);
 				const std::int64_t seen = timerx::now_ns(clock);
 				ASSERT_EQ(1U, got.size());
@@ -253,7 +256,7 @@ TEST(Errors, WrongClockAndBadArgumentsAreEinval)
 		<< "negative relative expiry";
 	EXPECT_EQ(-EINVAL, rc(ctx.arm_timer(ArmSpec::after(*id, 1ms, -1ns))))
 		<< "period > KTIME_MAX";
-	EXPECT_EQ(0, rc(ctx.arm_timer(ArmSpec::at(*id, 1))))
+	EXPECT_EQ(0, rc(ctx.arm_timer(ArmSpec::at_since_epoch(*id, std::chrono::nanoseconds(1)))))
 		<< "absolute in the past fires at once";
 	timerx::RingReader r = ctx.reader();
 	EXPECT_EQ(1U, itest::collect(r, ctx.fd(), 1).size());
@@ -280,7 +283,8 @@ TEST(Ring, OverflowIsFlushedByTheReader)
 		const auto id = ctx.create_timer({.user_data = static_cast<std::uint64_t>(i)});
 		ASSERT_TRUE(id.ok());
 		ids.push_back(*id);
-		ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::at(*id, due))));
+		ASSERT_EQ(0, rc(ctx.arm_timer(
+				     ArmSpec::at_since_epoch(*id, std::chrono::nanoseconds(due)))));
 	}
 	/* Wait (without consuming) until all fired: 4 in the ring, 20 pending. */
 	const auto deadline = std::chrono::steady_clock::now() + itest::fire_timeout;

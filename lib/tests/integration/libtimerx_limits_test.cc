@@ -112,17 +112,16 @@ TEST(Limits, ShortPeriodAsNobodyIsEperm)
 	const auto id = ctx.create_timer({});
 	ASSERT_TRUE(id.ok());
 	/* Root (CAP_SYS_NICE) may go below the minimum. */
-	ASSERT_EQ(0, rc(ctx.arm_timer({.timer = *id,
-				       .expires_ns = 3600000000000LL,
-				       .period_ns = min_period / 2})));
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 3600s,
+						     std::chrono::nanoseconds(min_period / 2)))));
 	ASSERT_EQ(0, rc(ctx.cancel_timer(*id)));
 
 	const int failed = itest::run_as_nobody([&] {
 		int f = 0;
-		const ArmSpec too_short{
-			.timer = *id, .expires_ns = 3600000000000LL, .period_ns = min_period - 1};
-		const ArmSpec fine{
-			.timer = *id, .expires_ns = 3600000000000LL, .period_ns = min_period};
+		const ArmSpec too_short =
+			ArmSpec::after(*id, 3600s, std::chrono::nanoseconds(min_period - 1));
+		const ArmSpec fine =
+			ArmSpec::after(*id, 3600s, std::chrono::nanoseconds(min_period));
 		ITEST_CHECK(f, rc(ctx.arm_timer(too_short)) == -EPERM);
 		ITEST_CHECK(f, rc(ctx.arm_timer(fine)) == 0);
 		ITEST_CHECK(f, rc(ctx.cancel_timer(*id)) == 0);

@@ -35,6 +35,8 @@ TEST(Batch, QueuesUpToCapacity)
 	EXPECT_EQ(2, rc(b.cancel_timer(8)));
 	EXPECT_TRUE(b.full());
 	EXPECT_EQ(-ENOBUFS, rc(b.delete_timer(9)));
+	EXPECT_EQ(-EINVAL, rc(b.arm_timer(timerx::ArmSpec::after(7, 1ms, -2ms))))
+		<< "a negative period is refused before the capacity is looked at";
 	EXPECT_EQ(3U, b.size());
 	for (std::size_t i = 0; i < b.size(); ++i)
 		EXPECT_EQ(-EINPROGRESS, rc(b.result(i))) << "not submitted yet";
@@ -51,7 +53,8 @@ TEST(Batch, PayloadsAreTheUapiStructs)
 {
 	Batch b = make(4);
 	ASSERT_EQ(0, rc(b.create_timer({.user_data = 5, .clock = timerx::Clock::tai})));
-	ASSERT_EQ(1, rc(b.arm_timer(timerx::ArmSpec::at(6, 99, 1s))));
+	ASSERT_EQ(1, rc(b.arm_timer(timerx::ArmSpec::at_since_epoch(6, std::chrono::nanoseconds(99),
+								    1s))));
 	ASSERT_EQ(2, rc(b.cancel_timer(7)));
 	ASSERT_EQ(3, rc(b.delete_timer(8)));
 	const auto cmds = b.commands();
@@ -82,7 +85,7 @@ TEST(Batch, PayloadsAreTheUapiStructs)
 TEST(Batch, ClearKeepsMemoryAndResetsPayloads)
 {
 	Batch b = make(1);
-	ASSERT_EQ(0, rc(b.arm_timer({.timer = 1, .expires_ns = -1, .period_ns = ~0ULL})));
+	ASSERT_EQ(0, rc(b.arm_timer({.timer = 1, .expires = -1ns, .period = 1h})));
 	const void *mem = b.commands().data();
 	b.clear();
 	EXPECT_TRUE(b.empty());

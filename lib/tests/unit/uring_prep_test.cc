@@ -101,7 +101,8 @@ TEST(UringPrep, Create)
 TEST(UringPrep, Arm)
 {
 	Slot s;
-	const timerx::ArmSpec spec = timerx::ArmSpec::at(12, 5000000000LL, 250us);
+	const timerx::ArmSpec spec =
+		timerx::ArmSpec::at_since_epoch(12, std::chrono::nanoseconds(5000000000LL), 250us);
 	timerx::prep_arm(s.sqe(), test_fd, spec);
 	expect_uring_cmd_sqe(s.sqe(), TIMERX_IOC_ARM);
 	const timerx_arm a = spec.to_uapi();
