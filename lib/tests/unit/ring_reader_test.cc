@@ -11,6 +11,7 @@
 #include <atomic>
 #include <climits>
 #include <cstdint>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -427,6 +428,100 @@ TEST(RingReader, ConcurrentProducerNoLossNoDuplicates)
 	EXPECT_EQ(total, expect);
 	EXPECT_EQ(0U, ring.pending());
 	EXPECT_LT(batches, total) << "batches should carry several events";
+}
+
+/* A for statement over the ready events; the head moves once, when the range ends. */
+TEST(RingReaderEvents, RangeForConsumesTheBatchWhenItEnds)
+{
+	FakeRing ring(8, UINT32_MAX - 2); /* the counters wrap inside the batch */
+	fill(ring, 0, 6);
+	RingReader r = ring.reader();
+	std::vector<std::uint64_t> seen;
+	for (const Event &e : r.events()) {
+		seen.push_back(e.user_data);
+		EXPECT_EQ(UINT32_MAX - 2, ring.head()) << "not committed while iterating";
+	}
+	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5}), seen);
+	EXPECT_EQ(ring.tail(), ring.head()) << "committed when the range ended";
+	EXPECT_EQ(0U, r.ready());
+	EXPECT_TRUE(r.events().empty());
+	EXPECT_EQ(0U, ring.flushes()) << "events() never flushes";
+}
+
+TEST(RingReaderEvents, MaxLeavesTheRest)
+{
+	FakeRing ring(8);
+	fill(ring, 0, 5);
+	RingReader r = ring.reader();
+	{
+		auto batch = r.events(2);
+		ASSERT_TRUE(batch.status().ok());
+		ASSERT_EQ(2U, batch.size());
+		EXPECT_EQ(1U, batch[1].user_data);
+		EXPECT_EQ(5U, r.ready()) << "nothing consumed before the batch ends";
+	}
+	EXPECT_EQ(3U, r.ready());
+	auto rest = r.events();
+	EXPECT_EQ(2U, rest.begin()->user_data);
+	EXPECT_EQ(3, std::distance(rest.begin(), rest.end()));
+	rest.commit();
+	EXPECT_EQ(0U, r.ready()) << "commit() before the end";
+}
+
+TEST(RingReaderEvents, CorruptHeadIsAnEmptyBatchWithEio)
+{
+	FakeRing ring(8, 10);
+	fill(ring, 0, 3);
+	ring.set_head(ring.tail() + 100);
+	RingReader r = ring.reader();
+	auto batch = r.events();
+	EXPECT_TRUE(batch.empty());
+	EXPECT_EQ(timerx::Error{EIO}, batch.status().error());
+	EXPECT_EQ(timerx::Error{EIO}, r.peek().error());
+	EXPECT_EQ(timerx::Error{EBADFD}, RingReader{}.events().status().error());
+	EXPECT_EQ(ring.tail() + 100, ring.head()) << "left alone";
+}
+
+/* peek/advance: look at a batch, consume part of it. */
+TEST(RingReaderPeek, AdvanceConsumesWhatWasHandled)
+{
+	FakeRing ring(4, UINT32_MAX - 1);
+	fill(ring, 0, 4);
+	RingReader r = ring.reader();
+	const auto span = r.peek();
+	ASSERT_TRUE(span.ok());
+	ASSERT_EQ(4U, span->size());
+	EXPECT_EQ(3U, (*span)[3].user_data);
+	std::uint64_t sum = 0;
+	for (const Event &e : *span)
+		sum += e.user_data;
+	EXPECT_EQ(6U, sum);
+	EXPECT_EQ(4U, r.ready()) << "peek() consumes nothing";
+	r.advance(3);
+	EXPECT_EQ(1U, r.ready());
+	const auto last = r.peek();
+	ASSERT_EQ(1U, last->size());
+	EXPECT_EQ(3U, last->begin()->user_data);
+	r.advance(0);
+	EXPECT_EQ(1U, r.ready());
+	EXPECT_EQ(1U, r.peek(1)->size());
+	EXPECT_TRUE(r.peek(0)->empty());
+	r.advance(1);
+	EXPECT_EQ(0U, r.ready());
+	EXPECT_TRUE(r.peek()->empty());
+}
+
+TEST(RingReaderPeek, TheSlotsAreFreedByAdvance)
+{
+	FakeRing ring(2);
+	RingReader r = ring.reader();
+	EXPECT_TRUE(ring.deliver(make_event(1, 0)));
+	EXPECT_TRUE(ring.deliver(make_event(2, 1)));
+	EXPECT_FALSE(ring.deliver(make_event(3, 2))) << "full: pending";
+	ASSERT_EQ(2U, r.peek()->size());
+	r.advance(2);
+	EXPECT_EQ(1, ring.flush()) << "room again after advance()";
+	EXPECT_EQ(2U, r.peek()->begin()->user_data);
 }
 
 } // namespace
