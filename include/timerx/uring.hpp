@@ -89,6 +89,16 @@ enum class Order : std::uint8_t {
 struct UringOptions {
 	/* SQ size: commands per io_uring_enter(2). The CQ is twice as big. */
 	unsigned sq_entries = 256;
+	/*
+	 * IORING_SETUP_* flags to add: SINGLE_ISSUER, DEFER_TASKRUN (with
+	 * SINGLE_ISSUER), COOP_TASKRUN, TASKRUN_FLAG; anything else is EINVAL
+	 * (SQPOLL in particular: submit() takes back SQEs the kernel did not
+	 * consume, which a polling thread would race). With SINGLE_ISSUER the
+	 * Uring must be used by the thread that opened it. A kernel that does
+	 * not know a flag fails the setup (setup_result()), and the Uring
+	 * falls back as without io_uring.
+	 */
+	unsigned setup_flags = 0;
 	/* automatic, or forced: uring_cmd (open() fails if io_uring is unusable) or ioctl. */
 	Transport transport = Transport::automatic;
 };
@@ -99,6 +109,7 @@ struct UringStats {
 	std::uint64_t ioctls = 0;     /* commands sent as ioctl(2) */
 	std::uint64_t waits = 0;      /* wait() calls that blocked or polled */
 	std::uint64_t stale_cqes = 0; /* completions of an earlier, failed submission */
+	std::uint64_t unsent = 0;     /* commands a failed submit() took back (ECANCELED) */
 };
 
 class TIMERX_API Uring {
@@ -141,9 +152,13 @@ public:
 	/*
 	 * Send every command of @batch and fill in their results. Returns the
 	 * number of commands completed (batch.size()), or the Error of
-	 * io_uring itself; then each command's result says what happened to
-	 * it (see batch.hpp): its outcome, ECANCELED (not sent), or
-	 * EINPROGRESS (sent, outcome not known).
+	 * io_uring itself (after retrying -EAGAIN/-EBUSY with a backoff of a
+	 * few ms); then each command's result says what happened to it (see
+	 * batch.hpp): its outcome; ECANCELED: not sent, and taken back out of
+	 * the SQ (liburing leaves unconsumed SQEs there for the next enter;
+	 * submit() rewinds the SQ tail instead), so resending it does not
+	 * double it; EINPROGRESS: the kernel took it but its completion had
+	 * not come (it may have run; its completion is dropped as stale).
 	 */
 	[[nodiscard]] Result<std::size_t> submit(Batch &batch, Order order = Order::any) noexcept;
 

@@ -21,6 +21,8 @@
  * switch is made by the first wait() that sees the refusal, which then
  * queues the POLL_ADD itself: no caller ever sees the -EOPNOTSUPP.
  */
+#include "uring_sq.hpp"
+
 #include <timerx/uring.hpp>
 #include <timerx/uring_prep.hpp>
 #include <timerx/wait.hpp>
@@ -28,6 +30,7 @@
 #include <liburing.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -56,8 +59,24 @@ constexpr bool transient(int err) noexcept
 	return err == -EINTR || err == -EAGAIN || err == -EBUSY;
 }
 
-/* Bound on consecutive -EAGAIN/-EBUSY (-EINTR retries are not counted). */
-constexpr unsigned max_busy_retries = 1000;
+/*
+ * Bound on consecutive -EAGAIN/-EBUSY (-EINTR retries are not counted),
+ * with an exponential backoff between them (1 us doubling, at most 1 ms:
+ * about 7 ms in all), so that the kernel's shortage (memory for requests,
+ * an overflowing CQ) has time to pass before submit() gives up.
+ */
+constexpr unsigned max_busy_retries = 16;
+
+void backoff(unsigned attempt) noexcept
+{
+	const long us = attempt < 10 ? 1L << attempt : 1000L;
+	timespec ts{0, (us < 1000 ? us : 1000) * 1000};
+	(void)::nanosleep(&ts, nullptr);
+}
+
+/* Setup flags a caller may add; the ones Uring relies on or cannot live with are its own. */
+constexpr unsigned caller_setup_flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+					IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
 
 __kernel_timespec to_kernel_timespec(std::chrono::nanoseconds ns) noexcept
 {
@@ -223,6 +242,7 @@ struct Uring::Impl {
 				ret = -EAGAIN;
 			if (!transient(ret) || ++busy > max_busy_retries)
 				return ret;
+			backoff(busy);
 		}
 		return 0;
 	}
@@ -271,19 +291,45 @@ struct Uring::Impl {
 			const std::size_t target = completed + chunk;
 			/* One io_uring_enter(2): submit the chunk and wait for it. */
 			err = submit_until([&] { return target - completed; });
-			if (err < 0)
+			if (err < 0) {
+				drop_unsubmitted(next, chunk);
+				next += chunk;
 				break;
+			}
 			next += chunk;
 		}
 
-		for (Command &c : span)
-			if (c.result == -EINPROGRESS)
-				c.result = -ECANCELED;
+		/*
+		 * Never queued: not sent. Still EINPROGRESS below @next: the
+		 * kernel took them but their completion had not come when we gave
+		 * up; it will be counted stale. Their outcome is unknown.
+		 */
+		for (std::size_t i = next; i < ncmds; ++i)
+			cmds[i].result = -ECANCELED;
 		cmds = nullptr;
 		ncmds = 0;
 		if (err < 0)
 			return Error{err};
 		return span.size();
+	}
+
+	/*
+	 * submit() gives up on commands [first, first + n) (the last chunk):
+	 * those the kernel has not consumed are taken out of the SQ, so that
+	 * no later io_uring_enter(2) runs them, and read ECANCELED (not sent).
+	 */
+	void drop_unsubmitted(std::size_t first, std::size_t n) noexcept
+	{
+		const unsigned dropped = detail::rewind_unsubmitted(&ring);
+		const std::size_t ours = std::min<std::size_t>(dropped, n);
+		stats.sqes -= ours;
+		stats.unsent += ours;
+		for (std::size_t i = first + n - ours; i < first + n; ++i)
+			if (cmds[i].result == -EINPROGRESS)
+				cmds[i].result = -ECANCELED;
+		/* More than the chunk: a wait queued before it was not consumed either. */
+		if (dropped > n && wait_queued)
+			wait_queued = false;
 	}
 
 	Result<std::size_t> submit_ioctl(Batch &batch) noexcept
@@ -403,8 +449,14 @@ Result<Uring> Uring::open(int fd, const UringOptions &opts) noexcept
 		return Error{ENOMEM};
 	Impl &m = *u.impl_;
 	m.fd = fd;
-	m.setup_result =
-		m.init_ring(opts.sq_entries, IORING_SETUP_SQE128 | IORING_SETUP_SUBMIT_ALL);
+	if ((opts.setup_flags & ~caller_setup_flags) != 0)
+		return Error{EINVAL};
+	/* DEFER_TASKRUN runs completions only for the task that set the ring up. */
+	if ((opts.setup_flags & IORING_SETUP_DEFER_TASKRUN) &&
+	    !(opts.setup_flags & IORING_SETUP_SINGLE_ISSUER))
+		return Error{EINVAL};
+	m.setup_result = m.init_ring(opts.sq_entries, opts.setup_flags | IORING_SETUP_SQE128 |
+							      IORING_SETUP_SUBMIT_ALL);
 
 	switch (opts.transport) {
 	case Transport::uring_cmd:
@@ -424,7 +476,7 @@ Result<Uring> Uring::open(int fd, const UringOptions &opts) noexcept
 
 	/* Waits only need a plain ring. */
 	if (!m.has_ring)
-		(void)m.init_ring(opts.sq_entries, 0);
+		(void)m.init_ring(opts.sq_entries, opts.setup_flags);
 	return u;
 }
 

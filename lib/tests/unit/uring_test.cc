@@ -14,6 +14,10 @@
  */
 #include <timerx/uring.hpp>
 
+#include <liburing.h>
+
+#include "uring_sq.hpp"
+
 #include <gtest/gtest.h>
 #include <rc.hpp>
 
@@ -23,10 +27,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -352,6 +358,124 @@ TEST_F(HostUring, MoveKeepsTheRing)
 TEST(Uring, ZeroSqEntriesIsRefused)
 {
 	EXPECT_EQ(EINVAL, Uring::open(0, UringOptions{.sq_entries = 0}).error().code());
+}
+
+TEST_F(HostUring, MovedFromIsNotOpen)
+{
+	Uring a = open_uring(null_fd_);
+	Uring b(std::move(a));
+	// NOLINTBEGIN(bugprone-use-after-move): a moved-from Uring is usable, and not open
+	EXPECT_FALSE(a.has_ring());
+	EXPECT_EQ(-1, a.ring_fd());
+	EXPECT_EQ(-1, a.fd());
+	EXPECT_EQ(0U, a.sq_entries());
+	EXPECT_FALSE(a.wait_queued());
+	EXPECT_EQ(0U, a.stats().enters);
+	timerx::Batch batch = make_batch(2);
+	queue_mixed(batch, 2);
+	EXPECT_EQ(-EBADF, rc(a.submit(batch)));
+	EXPECT_EQ(-EBADF, rc(a.wait(0ns)));
+	EXPECT_EQ(-EBADF, rc(a.wait(timerx::forever)));
+	// NOLINTEND(bugprone-use-after-move)
+	EXPECT_EQ(2, rc(b.submit(batch))) << "the ring went to b";
+	a = std::move(b);
+	EXPECT_TRUE(a.has_ring());
+}
+
+TEST(Uring, DefaultConstructedIsNotOpen)
+{
+	Uring u;
+	EXPECT_FALSE(u.has_ring());
+	EXPECT_EQ(-EBADF, rc(u.wait(0ns)));
+	timerx::Batch b = make_batch(1);
+	EXPECT_EQ(-EBADF, rc(u.submit(b)));
+}
+
+TEST(Uring, SetupFlagsOutsideTheAllowedOnesAreEinval)
+{
+	EXPECT_EQ(EINVAL, Uring::open(0, {.setup_flags = IORING_SETUP_SQPOLL}).error().code());
+	EXPECT_EQ(EINVAL, Uring::open(0, {.setup_flags = IORING_SETUP_SQE128 << 8}).error().code());
+	EXPECT_EQ(EINVAL,
+		  Uring::open(0, {.setup_flags = IORING_SETUP_DEFER_TASKRUN}).error().code())
+		<< "DEFER_TASKRUN needs SINGLE_ISSUER";
+}
+
+/* The engine's usual flags: commands and waits work the same. */
+TEST_F(HostUring, TakesSingleIssuerDeferAndCoopTaskrun)
+{
+	for (const unsigned flags :
+	     {unsigned{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN},
+	      unsigned{IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG}}) {
+		auto opened = Uring::open(null_fd_, {.sq_entries = 16, .setup_flags = flags});
+		ASSERT_TRUE(opened.ok());
+		Uring &u = *opened;
+		if (u.setup_result() < 0) {
+			std::printf("# setup flags %#x not taken here: %s\n", flags,
+				    std::strerror(-u.setup_result()));
+			continue;
+		}
+		ASSERT_EQ(Transport::uring_cmd, u.transport()) << flags;
+		timerx::Batch b = make_batch(40);
+		queue_mixed(b, 40);
+		EXPECT_EQ(40, rc(u.submit(b))) << flags;
+		EXPECT_EQ(0U, b.failures()) << "/dev/null completes every uring_cmd with 0";
+		EXPECT_EQ(0, rc(u.wait(1s))) << "the WAIT plumbing";
+	}
+}
+
+/*
+ * What submit() does when it gives up: SQEs published to the kernel but
+ * not consumed are taken back, so that no later io_uring_enter() runs
+ * them. Set up as liburing leaves the SQ after a failed enter (tail
+ * published, nothing consumed), on a real ring.
+ */
+TEST(UringSq, RewindTakesBackWhatTheKernelDidNotConsume)
+{
+	io_uring ring{};
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	const auto queue_nops = [&](unsigned n, std::uint64_t first) {
+		for (unsigned i = 0; i < n; ++i) {
+			io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+			ASSERT_NE(nullptr, sqe);
+			io_uring_prep_nop(sqe);
+			io_uring_sqe_set_data64(sqe, first + i);
+		}
+	};
+	const auto publish = [&] { /* what io_uring_submit() does before entering */
+				   ring.sq.sqe_head = ring.sq.sqe_tail;
+				   __atomic_store_n(ring.sq.ktail, ring.sq.sqe_tail,
+						    __ATOMIC_RELEASE);
+	};
+	const auto completions = [&] {
+		std::vector<std::uint64_t> got;
+		__kernel_timespec ts{0, 20000000};
+		io_uring_cqe *cqe = nullptr;
+		while (io_uring_wait_cqe_timeout(&ring, &cqe, &ts) == 0) {
+			got.push_back(cqe->user_data);
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		return got;
+	};
+
+	queue_nops(2, 1);
+	ASSERT_EQ(2, io_uring_submit(&ring));
+	EXPECT_EQ((std::vector<std::uint64_t>{1, 2}), completions());
+
+	queue_nops(3, 10);
+	publish();
+	EXPECT_EQ(3U, io_uring_sq_ready(&ring)) << "in the SQ, visible to the kernel";
+	EXPECT_EQ(3U, timerx::detail::rewind_unsubmitted(&ring));
+	EXPECT_EQ(0U, io_uring_sq_ready(&ring));
+	EXPECT_EQ(0, io_uring_submit(&ring)) << "the next enter finds nothing to run";
+	EXPECT_TRUE(completions().empty()) << "the taken-back NOPs never ran";
+
+	queue_nops(1, 20); /* prepared, not published: taken back too */
+	EXPECT_EQ(1U, timerx::detail::rewind_unsubmitted(&ring));
+	queue_nops(2, 30);
+	ASSERT_EQ(2, io_uring_submit(&ring)) << "the SQ works on after a rewind";
+	EXPECT_EQ((std::vector<std::uint64_t>{30, 31}), completions());
+	EXPECT_EQ(0U, timerx::detail::rewind_unsubmitted(&ring)) << "all consumed";
+	io_uring_queue_exit(&ring);
 }
 
 } // namespace
