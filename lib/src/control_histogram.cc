@@ -3,7 +3,7 @@
  * Lateness histograms: the bucket bounds of the log-linear layout in
  * <linux/timerx.h> ("Lateness"), and what can be read from them.
  */
-#include <timerx/control.hpp>
+#include <timerx/histogram.hpp>
 
 #include <algorithm>
 #include <cerrno>
