@@ -153,8 +153,9 @@ class TimerxContestant final : public Contestant {
 public:
 	TimerxContestant(bool block, int cpu, std::uint64_t n)
 		: block_(block), cpu_(cpu), entries_(ring_entries_for(n)),
-		  ctx_(timerx::ContextOptions{.ring_entries = entries_}),
-		  uring_(ctx_, timerx::UringOptions{.sq_entries = 4096}), batch_(n), ids_(n)
+		  ctx_(must(timerx::Context::open({.ring_entries = entries_}), "open /dev/timerx")),
+		  uring_(must(timerx::Uring::open(ctx_, {.sq_entries = 4096}), "io_uring")),
+		  batch_(must(timerx::Batch::with_capacity(n), "batch")), ids_(n)
 	{
 		reader_ = ctx_.reader();
 	}
@@ -166,11 +167,12 @@ public:
 		if (!submit("create"))
 			return false;
 		for (std::uint64_t i = 0; i < st.n; ++i)
-			ids_[i] = static_cast<timerx::TimerId>(batch_.result(i));
+			ids_[i] = *batch_.result(i);
 		batch_.clear();
 		for (std::uint64_t i = 0; i < st.n; ++i)
-			(void)batch_.arm_timer(timerx::ArmSpec::at(
-				ids_[i], st.first(i), std::chrono::nanoseconds(st.period)));
+			(void)batch_.arm_timer(timerx::ArmSpec::at_since_epoch(
+				ids_[i], std::chrono::nanoseconds(st.first(i)),
+				std::chrono::nanoseconds(st.period)));
 		if (!submit("arm"))
 			return false;
 		stats0_ = uring_.stats();
@@ -179,17 +181,16 @@ public:
 
 	bool step(State &st, std::int64_t deadline) noexcept override
 	{
-		const timerx::ConsumeResult r =
-			reader_.consume([&](const timerx::Event &e) noexcept {
-				if (e.user_data < st.n)
-					st.saw(e.user_data, timerx::expirations(e));
-			});
-		flushes_ += r.flushes;
-		if (!r.ok()) {
-			diag("consume: %s", std::strerror(-r.error));
+		const auto r = reader_.consume([&](const timerx::Event &e) noexcept {
+			if (e.user_data < st.n)
+				st.saw(e.user_data, timerx::expirations(e));
+		});
+		if (!r) {
+			diag("consume: %s", std::strerror(r.error().code()));
 			return false;
 		}
-		if (r.events != 0)
+		flushes_ += r->flushes;
+		if (r->events != 0)
 			return true;
 		if (!block_) {
 			/* steady_clock is CLOCK_MONOTONIC on Linux: the grid's clock. */
@@ -203,9 +204,9 @@ public:
 		const std::int64_t left = deadline - now_ns();
 		if (left <= 0)
 			return true;
-		const int ret = uring_.wait(std::chrono::nanoseconds(left));
-		if (ret < 0 && ret != -EINTR) {
-			diag("Uring::wait: %s", std::strerror(-ret));
+		const auto ret = uring_.wait(std::chrono::nanoseconds(left));
+		if (!ret && ret.error().code() != EINTR && ret.error().code() != ETIMEDOUT) {
+			diag("Uring::wait: %s", std::strerror(ret.error().code()));
 			return false;
 		}
 		return true;
@@ -235,15 +236,16 @@ public:
 		seen_after_.assign(st.n, 0);
 		for (int i = 0; i < 1000 && reader_.has_work(); ++i) {
 			const auto r = reader_.consume(on_event);
-			if (!r.ok()) {
-				diag("consume: %s", std::strerror(-r.error));
+			if (!r) {
+				diag("consume: %s", std::strerror(r.error().code()));
 				return false;
 			}
 		}
 		for (std::uint64_t i = 0; i < st.n; ++i) {
 			const auto info = ctx_.get_timer(ids_[i]);
 			if (!info) {
-				diag("get_timer(%u): %s", ids_[i], std::strerror(-info.error()));
+				diag("get_timer(%u): %s", ids_[i],
+				     std::strerror(info.error().code()));
 				return false;
 			}
 			module_total_ += info->expirations;

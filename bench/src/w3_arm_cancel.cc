@@ -65,16 +65,17 @@ struct Outcome {
 [[nodiscard]] bool setup_timers(timerx::Uring &uring, const Plan &p,
 				std::vector<timerx::TimerId> &ids)
 {
-	timerx::Batch b(p.live);
+	timerx::Batch b = must(timerx::Batch::with_capacity(p.live), "batch");
 	for (std::uint64_t i = 0; i < p.live; ++i)
 		(void)b.create_timer({.user_data = i});
 	if (!submit_checked(uring, b, "create"))
 		return false;
 	for (std::uint64_t i = 0; i < p.live; ++i)
-		ids[i] = static_cast<timerx::TimerId>(b.result(i));
+		ids[i] = *b.result(i);
 	b.clear();
 	for (std::uint64_t i = 0; i < p.live; ++i)
-		(void)b.arm_timer(timerx::ArmSpec::at(ids[i], p.expiry(i)));
+		(void)b.arm_timer(timerx::ArmSpec::at_since_epoch(
+			ids[i], std::chrono::nanoseconds(p.expiry(i))));
 	return submit_checked(uring, b, "arm");
 }
 
@@ -107,18 +108,20 @@ int run_w3(const Options &o)
 	std::optional<Outcome> out;
 
 	if (o.contestant == "timerx-uring-batch" || o.contestant == "timerx-ioctl") {
-		timerx::Context ctx(timerx::ContextOptions{.ring_entries = 64});
+		const timerx::Context ctx =
+			must(timerx::Context::open({.ring_entries = 64}), "open /dev/timerx");
 		const bool batched = o.contestant == "timerx-uring-batch";
 		timerx::UringOptions uo;
 		uo.sq_entries = static_cast<unsigned>(std::min<std::uint64_t>(p.batch, 4096));
 		/* The batched contestant is about io_uring: no silent fallback to ioctl. */
 		uo.transport =
 			batched ? timerx::Transport::uring_cmd : timerx::Transport::automatic;
-		timerx::Uring uring(ctx, uo);
+		timerx::Uring uring = must(timerx::Uring::open(ctx, uo), "io_uring");
 		std::vector<timerx::TimerId> ids(p.live);
 		if (!setup_timers(uring, p, ids))
 			return exit_failed;
-		timerx::Batch arms(p.batch), cancels(p.batch);
+		timerx::Batch arms = must(timerx::Batch::with_capacity(p.batch), "batch");
+		timerx::Batch cancels = must(timerx::Batch::with_capacity(p.batch), "batch");
 		const int fd = ctx.fd();
 
 		if (batched) {
@@ -134,8 +137,11 @@ int run_w3(const Options &o)
 						cancels.clear();
 						for (std::uint64_t j = k; j < k + n; ++j) {
 							const auto a = p.arm_index(j);
-							(void)arms.arm_timer(timerx::ArmSpec::at(
-								ids[a], p.expiry(a)));
+							(void)arms.arm_timer(
+								timerx::ArmSpec::at_since_epoch(
+									ids[a],
+									std::chrono::nanoseconds(
+										p.expiry(a))));
 							(void)cancels.cancel_timer(
 								ids[p.cancel_index(j)]);
 						}
@@ -161,15 +167,17 @@ int run_w3(const Options &o)
 					for (std::uint64_t k = 0; k < p.pairs; ++k) {
 						const auto a = p.arm_index(k);
 						const auto c = p.cancel_index(k);
-						int ret = sc(timerx::arm_timer(
+						timerx::Result<void> ret = sc(timerx::arm_timer(
 							fd,
-							timerx::ArmSpec::at(ids[a], p.expiry(a))));
-						if (ret == 0)
+							timerx::ArmSpec::at_since_epoch(
+								ids[a], std::chrono::nanoseconds(
+										p.expiry(a)))));
+						if (ret)
 							ret = sc(timerx::cancel_timer(fd, ids[c]));
-						if (ret < 0) {
+						if (!ret) {
 							diag("pair %llu: %s",
 							     static_cast<unsigned long long>(k),
-							     std::strerror(-ret));
+							     std::strerror(ret.error().code()));
 							return std::nullopt;
 						}
 						r.ops += 2;

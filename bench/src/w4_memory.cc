@@ -82,10 +82,11 @@ int run_w4(const Options &o)
 	if (!limit.ensure(n))
 		return exit_failed;
 	const std::uint32_t entries = ring_entries_for(n);
-	timerx::Context ctx(timerx::ContextOptions{.ring_entries = entries});
-	timerx::Uring uring(ctx, timerx::UringOptions{.sq_entries = 4096});
+	const timerx::Context ctx =
+		must(timerx::Context::open({.ring_entries = entries}), "open /dev/timerx");
+	timerx::Uring uring = must(timerx::Uring::open(ctx, {.sq_entries = 4096}), "io_uring");
 	timerx::RingReader reader = ctx.reader();
-	timerx::Batch batch(n);
+	timerx::Batch batch = must(timerx::Batch::with_capacity(n), "batch");
 	std::vector<timerx::TimerId> ids(n);
 	std::vector<std::uint64_t> seen(n, 0);
 
@@ -99,15 +100,16 @@ int run_w4(const Options &o)
 	if (!submit_checked(uring, batch, "create"))
 		return exit_failed;
 	for (std::uint64_t i = 0; i < n; ++i)
-		ids[i] = static_cast<timerx::TimerId>(batch.result(i));
+		ids[i] = *batch.result(i);
 	const std::int64_t period = static_cast<std::int64_t>(o.period_ms) * 1000000;
 	/* A little after arming is done (~100x slower under emulation). */
 	const std::int64_t base = now_ns() + 20000000 + static_cast<std::int64_t>(n) * 2000;
 	batch.clear();
 	for (std::uint64_t i = 0; i < n; ++i)
-		(void)batch.arm_timer(timerx::ArmSpec::at(
+		(void)batch.arm_timer(timerx::ArmSpec::at_since_epoch(
 			ids[i],
-			base + static_cast<std::int64_t>(i) * period / static_cast<std::int64_t>(n),
+			std::chrono::nanoseconds(base + static_cast<std::int64_t>(i) * period /
+								static_cast<std::int64_t>(n)),
 			std::chrono::nanoseconds(period)));
 	if (!submit_checked(uring, batch, "arm"))
 		return exit_failed;
@@ -130,19 +132,18 @@ int run_w4(const Options &o)
 	const std::int64_t t0 = now_ns();
 	const std::int64_t end = t0 + static_cast<std::int64_t>(o.seconds * 1e9);
 	for (std::int64_t now; (now = now_ns()) < end;) {
-		const timerx::ConsumeResult r = reader.consume(on_event);
-		if (!r.ok()) {
-			diag("consume: %s", std::strerror(-r.error));
+		const auto r = reader.consume(on_event);
+		if (!r) {
+			diag("consume: %s", std::strerror(r.error().code()));
 			return exit_failed;
 		}
-		if (r.events != 0)
+		if (r->events != 0)
 			continue;
-		const int ret = timerx::wait_hybrid(reader, std::chrono::microseconds(50), [&] {
-			const std::int64_t left = end - now_ns();
-			return left > 0 ? uring.wait(std::chrono::nanoseconds(left)) : 0;
+		const auto ret = timerx::wait_hybrid(reader, std::chrono::microseconds(50), [&] {
+			return uring.wait(std::chrono::nanoseconds(end - now_ns()));
 		});
-		if (ret < 0 && ret != -EINTR) {
-			diag("wait: %s", std::strerror(-ret));
+		if (!ret && ret.error().code() != EINTR && ret.error().code() != ETIMEDOUT) {
+			diag("wait: %s", std::strerror(ret.error().code()));
 			return exit_failed;
 		}
 	}
@@ -157,8 +158,8 @@ int run_w4(const Options &o)
 	reader.set_polling(false);
 	for (int i = 0; i < 1000 && reader.has_work(); ++i) {
 		const auto r = reader.consume(on_event);
-		if (!r.ok()) {
-			diag("consume: %s", std::strerror(-r.error));
+		if (!r) {
+			diag("consume: %s", std::strerror(r.error().code()));
 			return exit_failed;
 		}
 	}
@@ -166,7 +167,7 @@ int run_w4(const Options &o)
 	for (std::uint64_t i = 0; i < n; ++i) {
 		const auto info = ctx.get_timer(ids[i]);
 		if (!info) {
-			diag("get_timer(%u): %s", ids[i], std::strerror(-info.error()));
+			diag("get_timer(%u): %s", ids[i], std::strerror(info.error().code()));
 			return exit_failed;
 		}
 		module_total += info->expirations;

@@ -4,15 +4,18 @@
  * delete) to send at once with Uring::submit(), which fills in one result
  * per command.
  *
- * Memory is allocated once, in the constructor (40 bytes per command);
+ * Memory is allocated once, by with_capacity() (40 bytes per command);
  * queueing, submitting and clear() never allocate. Queueing
- * returns the command's index (its result is result(index)) or -ENOBUFS
- * when the batch is full.
+ * returns the command's index (its result is result(index)), or Error
+ * ENOBUFS when the batch is full.
  *
  * Results: what the synchronous command would have returned: 0, the new
- * timer id for a create, or a negative errno. Before submission a result is
- * -EINPROGRESS; a command that could not be sent because the submission
- * failed reads -ECANCELED.
+ * timer id for a create, or an Error. Two errors are the library's own:
+ *   EINPROGRESS  not known: not submitted yet, or sent to the kernel by a
+ *                submit() that failed before its completion came back (the
+ *                command may have run: do not resend it blindly)
+ *   ECANCELED    not sent: the submission failed before the kernel saw it
+ *                (resending it is safe)
  *
  * Commands of one submission run in no particular order unless submitted
  * with Order::sequential; a create's id is only known after submission, so
@@ -26,12 +29,14 @@
 #include <linux/timerx.h>
 
 #include <timerx/detail/config.hpp>
+#include <timerx/error.hpp>
 #include <timerx/types.hpp>
 
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 namespace timerx {
@@ -45,7 +50,7 @@ struct Command {
 		timerx_arm arm;
 		timerx_timer_ref ref;
 	} payload;
-	int result;
+	int result; /* the CQE's res: >= 0, or -errno */
 	Op op;
 
 	/* The ioctl number, which is also the uring_cmd's cmd_op. */
@@ -70,32 +75,44 @@ struct Command {
 	[[nodiscard]] constexpr std::size_t size() const noexcept { return _IOC_SIZE(cmd_op()); }
 };
 
+/* A command that failed, and how. */
+struct CommandFailure {
+	std::size_t index;
+	Error error;
+};
+
 class TIMERX_API Batch {
 public:
-	/* Allocates room for @capacity commands (at most INT_MAX); throws std::bad_alloc. */
-	explicit Batch(std::size_t capacity);
+	/* Room for @capacity commands (at most INT_MAX: else EINVAL); ENOMEM. */
+	[[nodiscard]] static Result<Batch> with_capacity(std::size_t capacity) noexcept;
+
+	/* No room: every queueing fails with ENOBUFS. */
+	Batch() noexcept = default;
 	~Batch();
 	Batch(Batch &&other) noexcept;
 	Batch &operator=(Batch &&other) noexcept;
 	Batch(const Batch &) = delete;
 	Batch &operator=(const Batch &) = delete;
 
-	/* Queue a command: its index, or -ENOBUFS when full. */
-	[[nodiscard]] int create_timer(const TimerSpec &spec) noexcept
+	/* Queue a command: its index, or ENOBUFS when full. */
+	[[nodiscard]] Result<std::size_t> create_timer(const TimerSpec &spec) noexcept
 	{
 		return push(Op::create_timer,
 			    [&](Command::Payload &p) { p.create = spec.to_uapi(); });
 	}
-	[[nodiscard]] int arm_timer(const ArmSpec &spec) noexcept
+	/* EINVAL for an invalid spec (a negative period): nothing is queued. */
+	[[nodiscard]] Result<std::size_t> arm_timer(const ArmSpec &spec) noexcept
 	{
+		if (!spec.valid())
+			return Error{EINVAL};
 		return push(Op::arm_timer, [&](Command::Payload &p) { p.arm = spec.to_uapi(); });
 	}
-	[[nodiscard]] int cancel_timer(TimerId id) noexcept
+	[[nodiscard]] Result<std::size_t> cancel_timer(TimerId id) noexcept
 	{
 		return push(Op::cancel_timer,
 			    [&](Command::Payload &p) { p.ref = make_timer_ref(id); });
 	}
-	[[nodiscard]] int delete_timer(TimerId id) noexcept
+	[[nodiscard]] Result<std::size_t> delete_timer(TimerId id) noexcept
 	{
 		return push(Op::delete_timer,
 			    [&](Command::Payload &p) { p.ref = make_timer_ref(id); });
@@ -109,17 +126,37 @@ public:
 	[[nodiscard]] bool empty() const noexcept { return size_ == 0; }
 	[[nodiscard]] bool full() const noexcept { return size_ == capacity_; }
 
-	/* Command @i's result (see above); @i < size(). */
-	[[nodiscard]] int result(std::size_t i) const noexcept { return cmds_[i].result; }
+	/* Command @i's result (see above): 0, or the new timer's id; @i < size(). */
+	[[nodiscard]] Result<std::uint32_t> result(std::size_t i) const noexcept
+	{
+		return from_return<std::uint32_t>(cmds_[i].result);
+	}
 	[[nodiscard]] Op op(std::size_t i) const noexcept { return cmds_[i].op; }
 
-	/* Commands whose result is a negative errno. */
+	/* Commands whose result is an Error. */
 	[[nodiscard]] std::size_t failures() const noexcept
 	{
 		std::size_t n = 0;
 		for (std::size_t i = 0; i < size_; ++i)
 			n += cmds_[i].result < 0;
 		return n;
+	}
+
+	/* The first command whose result is an Error, if any. */
+	[[nodiscard]] std::optional<CommandFailure> first_failure() const noexcept
+	{
+		for (std::size_t i = 0; i < size_; ++i)
+			if (cmds_[i].result < 0)
+				return CommandFailure{i, Error{cmds_[i].result}};
+		return std::nullopt;
+	}
+
+	/* All commands succeeded, else the first failure's Error. */
+	[[nodiscard]] Result<void> status() const noexcept
+	{
+		if (const auto f = first_failure())
+			return f->error;
+		return {};
 	}
 
 	[[nodiscard]] std::span<Command> commands() noexcept { return {cmds_.get(), size_}; }
@@ -130,16 +167,16 @@ public:
 
 private:
 	template <class Fill>
-	int push(Op op, Fill &&fill) noexcept
+	Result<std::size_t> push(Op op, Fill &&fill) noexcept
 	{
 		if (size_ == capacity_)
-			return -ENOBUFS;
+			return Error{ENOBUFS};
 		Command &c = cmds_[size_];
 		c.payload = {};
 		fill(c.payload);
 		c.op = op;
 		c.result = -EINPROGRESS;
-		return static_cast<int>(size_++);
+		return size_++;
 	}
 
 	std::unique_ptr<Command[]> cmds_;

@@ -2,13 +2,14 @@
 /*
  * Context: one open of /dev/timerx with its ring sized and mapped.
  *
- * The constructor opens the device (O_RDWR | O_CLOEXEC), sizes the ring
+ * Context::open() opens the device (O_RDWR | O_CLOEXEC), sizes the ring
  * (TIMERX_IOC_SETUP_RING) and maps it (MAP_SHARED, exactly mmap_len bytes,
- * offset 0); any failure throws std::system_error with the errno (ENOENT:
- * no device, or the module is not loaded; EINVAL: a bad ring size; EPROTO:
- * a ring layout this library does not know; EMFILE: the user holds
- * max_contexts_per_user contexts; ENOMEM: the ring is beyond the memory
- * cgroup or RLIMIT_MEMLOCK). Nothing else throws.
+ * offset 0). Its errors: ENOENT (no device, or the module is not loaded),
+ * EACCES (not in the device's group), EINVAL (a bad ring size: see
+ * ring_entries_for()), EPROTO (a ring layout this library does not know),
+ * EMFILE (the user holds max_contexts_per_user contexts), ENOMEM (the ring
+ * is beyond the memory cgroup or RLIMIT_MEMLOCK). A default-constructed
+ * Context is closed; its commands fail with EBADF.
  *
  * Closing it (destructor or close()) makes the module cancel and free every
  * timer of the context, and completes the TIMERX_URING_CMD_WAITs this
@@ -43,11 +44,26 @@ struct ContextOptions {
 	std::uint32_t ring_entries = 4096;
 };
 
+/*
+ * The module's max_ring_entries as loaded (/sys/module/timerx/parameters),
+ * or ENOENT when the module is not loaded.
+ */
+[[nodiscard]] TIMERX_API Result<std::uint32_t> max_ring_entries() noexcept;
+
+/*
+ * A ring size for @events events in flight: the smallest power of two
+ * >= @events (at least 64), capped at the module's max_ring_entries
+ * (its default, 65536, when that cannot be read).
+ */
+[[nodiscard]] TIMERX_API std::uint32_t ring_entries_for(std::uint64_t events) noexcept;
+
 class TIMERX_API Context {
 public:
-	/* Throws std::system_error (see above). */
-	Context();
-	explicit Context(const ContextOptions &opts);
+	/* Open, size and map (see above). */
+	[[nodiscard]] static Result<Context> open(const ContextOptions &opts = {}) noexcept;
+
+	/* Closed. */
+	Context() noexcept = default;
 	~Context();
 
 	Context(Context &&other) noexcept;
@@ -75,15 +91,15 @@ public:
 	{
 		return timerx::create_timer(fd_, spec);
 	}
-	[[nodiscard]] int arm_timer(const ArmSpec &spec) const noexcept
+	[[nodiscard]] Result<void> arm_timer(const ArmSpec &spec) const noexcept
 	{
 		return timerx::arm_timer(fd_, spec);
 	}
-	[[nodiscard]] int cancel_timer(TimerId id) const noexcept
+	[[nodiscard]] Result<void> cancel_timer(TimerId id) const noexcept
 	{
 		return timerx::cancel_timer(fd_, id);
 	}
-	[[nodiscard]] int delete_timer(TimerId id) const noexcept
+	[[nodiscard]] Result<void> delete_timer(TimerId id) const noexcept
 	{
 		return timerx::delete_timer(fd_, id);
 	}
@@ -95,7 +111,7 @@ public:
 	{
 		return timerx::context_info(fd_);
 	}
-	[[nodiscard]] int flush() const noexcept { return timerx::flush(fd_); }
+	[[nodiscard]] Result<std::uint32_t> flush() const noexcept { return timerx::flush(fd_); }
 
 private:
 	int fd_ = -1;

@@ -7,19 +7,22 @@
  * sends is checked (type and length) before it is used; a reply that does
  * not parse fails with -EPROTO.
  *
- * Errors are negative errno values, as in the rest of libtimerx:
- *   -ENOENT  no such context or timer (or one the caller may not see), or
- *            (from open()) the family is not registered: the module is not
- *            loaded
- *   -EPERM   set_config() or Monitor::open() without CAP_SYS_ADMIN
- *   -ERANGE  a setting out of its range, -EINVAL a max_ring_entries that
- *            is not a power of two (the kernel's extack message is in
- *            last_error_message())
- *   -EAGAIN  a dump was interrupted by concurrent changes more than
- *            ControlOptions::dump_retries times in a row
- *   -EPROTO  a malformed reply
- *   -ETIMEDOUT  no reply within ControlOptions::timeout_ms
- *   -EBADF   a Control or Monitor that is not open
+ * Every call is noexcept and returns a Result (see error.hpp); an
+ * allocation that fails is Error ENOMEM. The errors:
+ *   ENOENT  no such context or timer (or one the caller may not see), or
+ *           (from open()) the family is not registered: the module is not
+ *           loaded
+ *   EPERM   set_config() or Monitor::open() without CAP_SYS_ADMIN
+ *   ERANGE  a setting out of its range, EINVAL a max_ring_entries that is
+ *           not a power of two (the kernel's extack message is in
+ *           last_error_message())
+ *   EAGAIN  a dump was interrupted by concurrent changes more than
+ *           ControlOptions::dump_retries times in a row
+ *   EPROTO  a malformed reply
+ *   ETIMEDOUT  no reply within ControlOptions::timeout; nothing within
+ *           Monitor::next()'s timeout
+ *   ENOBUFS Monitor::next(): the socket overran, notifications were lost
+ *   EBADF   a Control or Monitor that is not open
  *
  * Threading: one Control or Monitor per thread (each owns a socket).
  */
@@ -29,7 +32,11 @@
 #include <linux/timerx.h>
 
 #include <timerx/detail/config.hpp>
+#include <timerx/error.hpp>
+#include <timerx/histogram.hpp>
+#include <timerx/timeout.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -37,33 +44,6 @@
 #include <vector>
 
 namespace timerx {
-
-/* A lateness histogram (layout: "Lateness" in linux/timerx.h). */
-struct TIMERX_API Histogram {
-	std::uint64_t count = 0;
-	std::uint64_t sum_ns = 0;
-	std::uint64_t min_ns = 0; /* 0 when count == 0 */
-	std::uint64_t max_ns = 0;
-	std::uint32_t sub_bits = TIMERX_HIST_SUB_BITS;
-	std::uint32_t nr_buckets = TIMERX_HIST_BUCKETS;
-	std::vector<timerx_hist_bucket> buckets; /* non-empty, ascending index */
-
-	/* First value of bucket @index; the last bucket is open-ended. */
-	[[nodiscard]] static std::uint64_t bucket_lower(std::uint32_t index,
-							std::uint32_t sub_bits) noexcept;
-	/* One past the last value of bucket @index (UINT64_MAX for the last). */
-	[[nodiscard]] static std::uint64_t bucket_upper(std::uint32_t index, std::uint32_t sub_bits,
-							std::uint32_t nr_buckets) noexcept;
-
-	[[nodiscard]] double mean_ns() const noexcept;
-	/*
-	 * The q-quantile (0 <= q <= 1): the midpoint of the bucket holding it,
-	 * clamped to [min_ns, max_ns]; 0 for an empty histogram.
-	 */
-	[[nodiscard]] std::uint64_t quantile_ns(double q) const noexcept;
-	/* Add @other's samples (same layout; else -EINVAL). */
-	int merge(const Histogram &other) noexcept;
-};
 
 struct ContextStatus {
 	std::uint32_t ctx_id = 0;
@@ -133,8 +113,8 @@ struct Config {
 struct ControlOptions {
 	/* Restarts of a dump that came back with NLM_F_DUMP_INTR. */
 	unsigned dump_retries = 8;
-	/* Receive timeout of each round trip, in ms (0: none). */
-	unsigned timeout_ms = 5000;
+	/* Receive timeout of each round trip (timeout.hpp; `forever`: none). */
+	Timeout timeout = std::chrono::seconds(5);
 };
 
 namespace detail {
@@ -143,9 +123,10 @@ struct NetlinkSocket;
 
 class TIMERX_API Control {
 public:
-	/* Resolves the family; -ENOENT when the module is not loaded. */
-	[[nodiscard]] static int open(Control &out, const ControlOptions &opts = {}) noexcept;
+	/* Resolves the family; ENOENT when the module is not loaded. */
+	[[nodiscard]] static Result<Control> open(const ControlOptions &opts = {}) noexcept;
 
+	/* Not open: every request fails with EBADF. */
 	Control() noexcept;
 	~Control();
 	Control(Control &&) noexcept;
@@ -155,16 +136,17 @@ public:
 
 	[[nodiscard]] bool is_open() const noexcept { return sock_ != nullptr; }
 
-	[[nodiscard]] int stats(Stats &out);
-	[[nodiscard]] int contexts(std::vector<ContextStatus> &out);
-	[[nodiscard]] int context(std::uint32_t ctx_id, ContextStatus &out);
+	[[nodiscard]] Result<Stats> stats() noexcept;
+	[[nodiscard]] Result<std::vector<ContextStatus>> contexts() noexcept;
+	[[nodiscard]] Result<ContextStatus> context(std::uint32_t ctx_id) noexcept;
 	/* Every visible timer, or those of @ctx_id. */
-	[[nodiscard]] int timers(std::vector<TimerStatus> &out,
-				 std::optional<std::uint32_t> ctx_id = std::nullopt);
-	[[nodiscard]] int timer(std::uint32_t ctx_id, std::uint32_t timer_id, TimerStatus &out);
-	[[nodiscard]] int config(Config &out);
-	/* Applies the engaged settings (all or none); @result gets them all. */
-	[[nodiscard]] int set_config(const Config &changes, Config *result = nullptr);
+	[[nodiscard]] Result<std::vector<TimerStatus>>
+	timers(std::optional<std::uint32_t> ctx_id = std::nullopt) noexcept;
+	[[nodiscard]] Result<TimerStatus> timer(std::uint32_t ctx_id,
+						std::uint32_t timer_id) noexcept;
+	[[nodiscard]] Result<Config> config() noexcept;
+	/* Applies the engaged settings (all or none); every setting as it is afterwards. */
+	[[nodiscard]] Result<Config> set_config(const Config &changes) noexcept;
 
 	/* The kernel's extack message for the last failed request, or "". */
 	[[nodiscard]] const std::string &last_error_message() const noexcept { return errmsg_; }
@@ -193,9 +175,10 @@ struct Notification {
 /* A subscription to the monitor group. */
 class TIMERX_API Monitor {
 public:
-	/* -ENOENT: module not loaded; -EPERM: not an admin. */
-	[[nodiscard]] static int open(Monitor &out) noexcept;
+	/* ENOENT: module not loaded; EPERM: not an admin. */
+	[[nodiscard]] static Result<Monitor> open() noexcept;
 
+	/* Not open: next() fails with EBADF. */
 	Monitor() noexcept;
 	~Monitor();
 	Monitor(Monitor &&) noexcept;
@@ -207,11 +190,11 @@ public:
 	[[nodiscard]] int fd() const noexcept;
 
 	/*
-	 * The next notification, waiting up to @timeout_ms (-1: forever).
-	 * -EAGAIN on timeout, -EINTR on a signal, -ENOBUFS when the socket
-	 * overran and notifications were lost (the next call continues).
+	 * The next notification, waiting up to @timeout (timeout.hpp).
+	 * ETIMEDOUT, EINTR on a signal, ENOBUFS when the socket overran and
+	 * notifications were lost (the next call continues).
 	 */
-	[[nodiscard]] int next(Notification &out, int timeout_ms);
+	[[nodiscard]] Result<Notification> next(Timeout timeout) noexcept;
 
 private:
 	std::unique_ptr<detail::NetlinkSocket> sock_;

@@ -1,76 +1,175 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Error reporting.
+ * Error reporting: one style for the whole library.
  *
- * Setup (opening the device, sizing and mapping the ring, creating an
- * io_uring when one is required) throws std::system_error. Everything else
- * is noexcept and reports errors the way the kernel and liburing do: as a
- * negative errno value. Results that carry a value on success use
- * Result<T>, which holds either the value or the negative errno.
+ * Every operation that can fail returns a Result<T> (Result<void> when
+ * there is no value): the value, or an Error holding the errno. Opening
+ * things (Context::open(), Uring::open(), Batch::with_capacity(),
+ * Control::open(), Monitor::open()) works the same way: there are no
+ * throwing constructors. Everything in the library is noexcept except
+ * RingReader::consume() with a callback that throws (the exception passes
+ * through), LatencyRecorder::histogram() (allocates) and the test helper
+ * testing::FakeRing.
+ *
+ * A Result is built from exactly a T or from an Error, never from anything
+ * that converts to T: `Result<TimerId> f() { return -ENOENT; }` does not
+ * compile (an int is not a TimerId), so an errno cannot pass for a value.
+ * Results are [[nodiscard]]: ignoring one is a warning (an error with
+ * -Werror).
  *
  * Errors libtimerx itself produces (all others come from the kernel):
- *   -EIO       the ring's head is corrupt (tail - head > entries)
- *   -EBADFD    a RingReader that is not bound to a ring
- *   -ENOBUFS   a Batch is full
- *   -EPROTO    the module reported a ring layout this library does not know
- *   -EINPROGRESS  a Batch command not submitted yet
- *   -ECANCELED    a Batch command whose submission failed before it ran
+ *   EIO        the ring's head is corrupt (tail - head > entries)
+ *   EBADFD     a RingReader that is not bound to a ring
+ *   EBADF      a Context, Uring, Control or Monitor that is not open
+ *              (default-constructed or moved from)
+ *   ENOBUFS    a Batch is full
+ *   EINVAL     a negative period (ArmSpec), a bad option
+ *   ENOMEM     an allocation failed (Batch, Uring, Control, Monitor)
+ *   EPROTO     the module reported a ring layout this library does not know
+ *   ETIMEDOUT  a wait or a netlink request timed out (the one "timed out")
  */
 #ifndef TIMERX_ERROR_HPP
 #define TIMERX_ERROR_HPP
 
 #include <cerrno>
+#include <climits>
+#include <concepts>
 #include <system_error>
 #include <type_traits>
+#include <utility>
 
 namespace timerx {
 
-/* std::error_code for a negative errno (as returned by libtimerx). */
-[[nodiscard]] inline std::error_code make_error_code(int negative_errno) noexcept
-{
-	return {-negative_errno, std::system_category()};
-}
-
-/*
- * A value or a negative errno. Cheap to copy; T is a small trivially
- * copyable type (a timer id, a UAPI struct).
- */
-template <class T>
-class [[nodiscard]] Result {
-	static_assert(std::is_trivially_copyable_v<T>);
-
+/* An errno value (positive, as errno holds it). */
+class Error {
 public:
-	constexpr Result(T value) noexcept : value_(value) {}
+	/*
+	 * @err: an errno value. The kernel's and liburing's -errno is taken
+	 * as well, so that Error{ret} is right for both conventions; 0 is
+	 * not an error and becomes EINVAL.
+	 */
+	constexpr explicit Error(int err) noexcept
+		: code_(err > 0 ? err : (err < 0 && err != INT_MIN ? -err : EINVAL))
+	{}
 
-	/* A failure; @negative_errno must be < 0 (anything else means -EINVAL). */
-	[[nodiscard]] static constexpr Result failure(int negative_errno) noexcept
-	{
-		Result r{T{}};
-		r.err_ = negative_errno < 0 ? negative_errno : -EINVAL;
-		return r;
-	}
-
-	[[nodiscard]] constexpr bool ok() const noexcept { return err_ == 0; }
-	constexpr explicit operator bool() const noexcept { return ok(); }
-
-	/* 0 on success, else the negative errno. */
-	[[nodiscard]] constexpr int error() const noexcept { return err_; }
-
-	/* The value; T{} when !ok(). */
-	[[nodiscard]] constexpr const T &value() const noexcept { return value_; }
-	[[nodiscard]] constexpr const T &operator*() const noexcept { return value_; }
-	[[nodiscard]] constexpr const T *operator->() const noexcept { return &value_; }
-	[[nodiscard]] constexpr T value_or(T other) const noexcept { return ok() ? value_ : other; }
+	/* The errno value, > 0. */
+	[[nodiscard]] constexpr int code() const noexcept { return code_; }
 
 	[[nodiscard]] std::error_code error_code() const noexcept
 	{
-		return ok() ? std::error_code{} : make_error_code(err_);
+		return {code_, std::system_category()};
+	}
+
+	friend constexpr bool operator==(Error a, Error b) noexcept = default;
+	friend constexpr bool operator==(Error a, std::errc b) noexcept
+	{
+		return a.code_ == static_cast<int>(b);
+	}
+
+private:
+	int code_;
+};
+
+/* std::unexpected's spelling: `return timerx::unexpected(ENOENT);`. */
+[[nodiscard]] constexpr Error unexpected(int err) noexcept
+{
+	return Error{err};
+}
+
+/*
+ * A T or an Error. T must be default-constructible (the value slot of a
+ * failed Result holds T{}); every type the library returns is.
+ */
+template <class T>
+class [[nodiscard]] Result {
+	static_assert(!std::is_reference_v<T> && !std::is_same_v<std::remove_cv_t<T>, Error>);
+	static_assert(std::is_default_constructible_v<T>);
+
+public:
+	using value_type = T;
+
+	/* Exactly a T: no conversion (see above). */
+	template <class U>
+	requires std::same_as<std::remove_cvref_t<U>, T>
+	constexpr Result(U &&value) noexcept(std::is_nothrow_constructible_v<T, U &&>)
+		: value_(std::forward<U>(value))
+	{}
+
+	constexpr Result(Error e) noexcept : err_(e.code()) {}
+
+	[[nodiscard]] constexpr bool ok() const noexcept { return err_ == 0; }
+	[[nodiscard]] constexpr bool has_value() const noexcept { return ok(); }
+	constexpr explicit operator bool() const noexcept { return ok(); }
+
+	/* The error; only when !ok() (EINVAL otherwise). */
+	[[nodiscard]] constexpr Error error() const noexcept { return Error{err_}; }
+
+	/* The value; T{} when !ok(). */
+	[[nodiscard]] constexpr T &value() &noexcept { return value_; }
+	[[nodiscard]] constexpr const T &value() const &noexcept { return value_; }
+	[[nodiscard]] constexpr T &&value() &&noexcept { return std::move(value_); }
+	[[nodiscard]] constexpr T &operator*() &noexcept { return value_; }
+	[[nodiscard]] constexpr const T &operator*() const &noexcept { return value_; }
+	[[nodiscard]] constexpr T &&operator*() &&noexcept { return std::move(value_); }
+	[[nodiscard]] constexpr T *operator->() noexcept { return &value_; }
+	[[nodiscard]] constexpr const T *operator->() const noexcept { return &value_; }
+	[[nodiscard]] constexpr T value_or(T other) const & { return ok() ? value_ : other; }
+
+	/* Empty when ok(). */
+	[[nodiscard]] std::error_code error_code() const noexcept
+	{
+		return ok() ? std::error_code{} : error().error_code();
 	}
 
 private:
 	T value_{};
 	int err_ = 0;
 };
+
+/* Success or an Error. `return {};` is success. */
+template <>
+class [[nodiscard]] Result<void> {
+public:
+	using value_type = void;
+
+	constexpr Result() noexcept = default;
+	constexpr Result(Error e) noexcept : err_(e.code()) {}
+
+	[[nodiscard]] constexpr bool ok() const noexcept { return err_ == 0; }
+	[[nodiscard]] constexpr bool has_value() const noexcept { return ok(); }
+	constexpr explicit operator bool() const noexcept { return ok(); }
+
+	/* The error; only when !ok() (EINVAL otherwise). */
+	[[nodiscard]] constexpr Error error() const noexcept { return Error{err_}; }
+
+	[[nodiscard]] std::error_code error_code() const noexcept
+	{
+		return ok() ? std::error_code{} : error().error_code();
+	}
+
+private:
+	int err_ = 0;
+};
+
+/*
+ * A negative return of the kernel's or liburing's convention as a Result:
+ * an Error for < 0, else the value as T (a count, an id).
+ */
+template <class T>
+requires std::is_integral_v<T>
+[[nodiscard]] constexpr Result<T> from_return(long ret) noexcept
+{
+	if (ret < 0)
+		return Error{static_cast<int>(ret)};
+	return static_cast<T>(ret);
+}
+
+[[nodiscard]] constexpr Result<void> from_status(long ret) noexcept
+{
+	if (ret < 0)
+		return Error{static_cast<int>(ret)};
+	return {};
+}
 
 } // namespace timerx
 

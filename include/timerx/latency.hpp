@@ -17,8 +17,8 @@
 
 #include <linux/timerx.h>
 
-#include <timerx/control.hpp>
 #include <timerx/detail/config.hpp>
+#include <timerx/histogram.hpp>
 
 #include <array>
 #include <bit>

@@ -17,6 +17,9 @@
 
 #include <linux/timerx.h>
 
+#include <timerx/error.hpp>
+#include <timerx/types.hpp>
+
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -31,7 +34,7 @@ static_assert(offsetof(timerx_ring_hdr, head) == 64, "consumer fields on their o
 
 struct RingView {
 	timerx_ring_hdr *hdr = nullptr;
-	timerx_event *events = nullptr;
+	Event *events = nullptr;
 	std::uint32_t entries = 0; /* a power of two >= 2; our copy, not hdr->entries */
 
 	[[nodiscard]] constexpr std::uint32_t mask() const noexcept { return entries - 1; }
@@ -46,29 +49,30 @@ struct RingView {
 /*
  * Check the layout SETUP_RING reported (@p, with p.entries the size asked
  * for) against what this library knows, for a mapping of @len bytes at
- * @base, and describe it in @out. 0, or -EPROTO if the module's layout
- * differs (event size, offsets outside the mapping, misalignment), or
- * -EINVAL for a bad size or a null base.
+ * @base, and describe it. EPROTO if the module's layout differs (event
+ * size, offsets outside the mapping, misalignment), EINVAL for a bad size
+ * or a null base.
  */
-[[nodiscard]] inline int make_ring_view(void *base, std::size_t len, const timerx_ring_params &p,
-					RingView &out) noexcept
+[[nodiscard]] inline Result<RingView> make_ring_view(void *base, std::size_t len,
+						     const timerx_ring_params &p) noexcept
 {
 	if (base == nullptr || reinterpret_cast<std::uintptr_t>(base) % alignof(timerx_ring_hdr) ||
 	    !is_valid_ring_size(p.entries))
-		return -EINVAL;
+		return Error{EINVAL};
 	if (p.event_size != sizeof(timerx_event) || p.mmap_len != len ||
 	    p.events_offset < sizeof(timerx_ring_hdr) || p.events_offset % alignof(timerx_event))
-		return -EPROTO;
+		return Error{EPROTO};
 	const std::uint64_t end =
 		std::uint64_t{p.events_offset} + std::uint64_t{p.entries} * sizeof(timerx_event);
 	if (end > len)
-		return -EPROTO;
+		return Error{EPROTO};
 
 	auto *bytes = static_cast<unsigned char *>(base);
+	RingView out;
 	out.hdr = static_cast<timerx_ring_hdr *>(base);
-	out.events = reinterpret_cast<timerx_event *>(bytes + p.events_offset);
+	out.events = reinterpret_cast<Event *>(bytes + p.events_offset);
 	out.entries = p.entries;
-	return 0;
+	return out;
 }
 
 } // namespace timerx

@@ -2,6 +2,15 @@
 /*
  * RingReader: the consumer side of the event ring.
  *
+ * Three ways to read, all without allocation or system call:
+ *   consume(fn)   every ready event to a callback, then flushes an
+ *                 overflow (below);
+ *   events()      a range for a for statement, consumed when the range
+ *                 is destroyed;
+ *   peek()/advance(n)  look, then consume n (like liburing's
+ *                 io_uring_peek_batch_cqe() and io_uring_cq_advance()).
+ * Each is one load-acquire of hdr->tail and one store-release of hdr->head.
+ *
  * consume() hands every ready event to a callback in one batch: one
  * load-acquire of hdr->tail, the callback per event (a template argument,
  * inlined), one store-release of hdr->head. When the kernel has set
@@ -10,8 +19,10 @@
  * allocation, no exception of its own, no system call unless it flushes.
  *
  * A head that claims more than `entries` events were consumed (written by
- * a bug or a hostile thread: the mapping is writable) is reported as -EIO
- * without reading the ring, as read(2) does. resync() recovers from it.
+ * a bug or a hostile thread: the mapping is writable) is reported as
+ * Error EIO without reading the ring, as read(2) does; the result is
+ * [[nodiscard]], so that a loop cannot spin on it unawares. resync()
+ * recovers from it.
  *
  * Threading: one consumer. A RingReader (and every copy of it) must be used
  * by one thread at a time, and only one reader may consume a given ring.
@@ -26,14 +37,18 @@
 #define TIMERX_RING_READER_HPP
 
 #include <timerx/detail/atomic.hpp>
+#include <timerx/error.hpp>
 #include <timerx/ring.hpp>
 #include <timerx/timer.hpp>
 #include <timerx/types.hpp>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <type_traits>
+#include <utility>
 
 namespace timerx {
 
@@ -48,12 +63,133 @@ struct FlushHook {
 	void *arg = nullptr;
 };
 
-struct ConsumeResult {
+/* What a consume() did. Its errors: EIO (corrupt head), EBADFD, or the flush's. */
+struct Consumed {
 	std::uint32_t events = 0;  /* events handed to the callback */
 	std::uint32_t flushes = 0; /* flushes done for TIMERX_RING_F_OVERFLOW */
-	int error = 0;             /* 0, -EIO (corrupt head), -EBADFD, or the flush's -errno */
+};
 
-	[[nodiscard]] constexpr bool ok() const noexcept { return error == 0; }
+/*
+ * Ready events in the ring, in order: slots head .. head + size() - 1
+ * (wrapping). A view into the mapping: valid until they are consumed.
+ */
+class EventSpan {
+public:
+	class iterator {
+	public:
+		using iterator_category = std::forward_iterator_tag;
+		using value_type = Event;
+		using difference_type = std::ptrdiff_t;
+		using pointer = const Event *;
+		using reference = const Event &;
+
+		constexpr iterator() noexcept = default;
+		constexpr iterator(const Event *events, std::uint32_t mask,
+				   std::uint32_t pos) noexcept
+			: events_(events), mask_(mask), pos_(pos)
+		{}
+		[[nodiscard]] constexpr reference operator*() const noexcept
+		{
+			return events_[pos_ & mask_];
+		}
+		[[nodiscard]] constexpr pointer operator->() const noexcept
+		{
+			return &events_[pos_ & mask_];
+		}
+		constexpr iterator &operator++() noexcept
+		{
+			++pos_;
+			return *this;
+		}
+		constexpr iterator operator++(int) noexcept
+		{
+			iterator old = *this;
+			++pos_;
+			return old;
+		}
+		[[nodiscard]] friend constexpr bool operator==(const iterator &a,
+							       const iterator &b) noexcept
+		{
+			return a.pos_ == b.pos_;
+		}
+
+	private:
+		const Event *events_ = nullptr;
+		std::uint32_t mask_ = 0;
+		std::uint32_t pos_ = 0; /* the free-running counter, wraps like head */
+	};
+
+	constexpr EventSpan() noexcept = default;
+	constexpr EventSpan(const Event *events, std::uint32_t mask, std::uint32_t head,
+			    std::uint32_t size) noexcept
+		: events_(events), mask_(mask), head_(head), size_(size)
+	{}
+
+	[[nodiscard]] constexpr iterator begin() const noexcept { return {events_, mask_, head_}; }
+	[[nodiscard]] constexpr iterator end() const noexcept
+	{
+		return {events_, mask_, head_ + size_};
+	}
+	[[nodiscard]] constexpr std::uint32_t size() const noexcept { return size_; }
+	[[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
+	/* Event @i (< size()). */
+	[[nodiscard]] constexpr const Event &operator[](std::uint32_t i) const noexcept
+	{
+		return events_[(head_ + i) & mask_];
+	}
+
+private:
+	const Event *events_ = nullptr;
+	std::uint32_t mask_ = 0;
+	std::uint32_t head_ = 0;
+	std::uint32_t size_ = 0;
+};
+
+/*
+ * RingReader::events(): an EventSpan that consumes itself. Destroying it
+ * publishes head past its events (one store-release). Move-only; error()
+ * tells why it is empty when the ring could not be read.
+ */
+class EventBatch {
+public:
+	EventBatch(const EventSpan &span, std::uint32_t *head) noexcept : span_(span), head_(head)
+	{}
+	explicit EventBatch(Error e) noexcept : err_(e.code()) {}
+	EventBatch(EventBatch &&other) noexcept
+		: span_(other.span_), head_(std::exchange(other.head_, nullptr)), err_(other.err_)
+	{}
+	EventBatch &operator=(EventBatch &&) = delete;
+	EventBatch(const EventBatch &) = delete;
+	EventBatch &operator=(const EventBatch &) = delete;
+	~EventBatch() { commit(); }
+
+	[[nodiscard]] EventSpan::iterator begin() const noexcept { return span_.begin(); }
+	[[nodiscard]] EventSpan::iterator end() const noexcept { return span_.end(); }
+	[[nodiscard]] std::uint32_t size() const noexcept { return span_.size(); }
+	[[nodiscard]] bool empty() const noexcept { return span_.empty(); }
+	[[nodiscard]] const Event &operator[](std::uint32_t i) const noexcept { return span_[i]; }
+
+	/* Success, or why nothing could be read: EIO (corrupt head), EBADFD. */
+	[[nodiscard]] Result<void> status() const noexcept
+	{
+		if (err_ != 0)
+			return Error{err_};
+		return {};
+	}
+
+	/* Consume the events now instead of at destruction (idempotent). */
+	void commit() noexcept
+	{
+		/* Pairs with the kernel's load-acquire of head: we are done with the slots. */
+		if (head_ != nullptr && !span_.empty())
+			detail::store_release(head_, detail::load_relaxed(head_) + span_.size());
+		head_ = nullptr;
+	}
+
+private:
+	EventSpan span_{};
+	std::uint32_t *head_ = nullptr;
+	int err_ = 0;
 };
 
 class RingReader {
@@ -104,66 +240,110 @@ public:
 	 * exception propagates. consume() is noexcept when @fn is.
 	 */
 	template <class F>
-	ConsumeResult
+	[[nodiscard]] Result<Consumed>
 	consume(F &&fn, std::uint32_t max = std::numeric_limits<std::uint32_t>::max()) noexcept(
 		std::is_nothrow_invocable_v<F &, const Event &>)
 	{
-		ConsumeResult total;
+		Consumed total;
 		for (unsigned round = 0;; ++round) {
-			const ConsumeResult r = consume_once(fn, max - total.events);
-			total.events += r.events;
-			if (!r.ok()) {
-				total.error = r.error;
-				break;
-			}
+			const Result<std::uint32_t> r = consume_once(fn, max - total.events);
+			if (!r)
+				return r.error();
+			total.events += *r;
 			if (total.events >= max || round >= flush_rounds_ || !overflow())
 				break;
-			const int written = flush();
+			const Result<std::uint32_t> written = flush();
 			++total.flushes;
-			if (written < 0) {
-				total.error = written;
-				break;
-			}
-			if (written == 0 && ready() == 0)
+			if (!written)
+				return written.error();
+			if (*written == 0 && ready() == 0)
 				break; /* the flag was about to clear: nothing pending any more */
 		}
 		return total;
 	}
 
-	/* One pass of consume(): no flush, the overflow flag is left to the caller. */
+	/*
+	 * One pass of consume(): no flush, the overflow flag is left to the
+	 * caller. The number of events handed to @fn.
+	 */
 	template <class F>
-	ConsumeResult
+	[[nodiscard]] Result<std::uint32_t>
 	consume_once(F &&fn,
 		     std::uint32_t max = std::numeric_limits<std::uint32_t>::
 			     max()) noexcept(std::is_nothrow_invocable_v<F &, const Event &>)
 	{
-		ConsumeResult r;
-		if (!ring_.valid()) {
-			r.error = -EBADFD;
-			return r;
-		}
+		if (!ring_.valid())
+			return Error{EBADFD};
 		/* We are the only writer of head: a plain (relaxed) load is enough. */
 		const std::uint32_t head = detail::load_relaxed(&ring_.hdr->head);
 		/* Pairs with the kernel's store-release of tail: the events are visible. */
 		const std::uint32_t avail = detail::load_acquire(&ring_.hdr->tail) - head;
-		if (avail > ring_.entries) {
-			r.error = -EIO;
-			return r;
-		}
+		if (avail > ring_.entries)
+			return Error{EIO};
 		const std::uint32_t n = avail < max ? avail : max;
 		const std::uint32_t mask = ring_.mask();
 		HeadCommit commit{&ring_.hdr->head, head};
 		for (; commit.done < n; ++commit.done)
 			fn(static_cast<const Event &>(ring_.events[(head + commit.done) & mask]));
-		r.events = n;
-		return r; /* ~HeadCommit publishes the new head */
+		return n; /* ~HeadCommit publishes the new head */
 	}
 
-	/* Deliver pending expirations into the ring: events written, or -errno. */
-	[[nodiscard]] int flush() noexcept
+	/*
+	 * The ready events as a range, without copying and without a system
+	 * call: one load-acquire of tail now, one store-release of head when
+	 * the range is destroyed (the end of the for statement), which
+	 * consumes every event of the range, also when the loop is left
+	 * early. At most @max events. No flush: when overflow() is set
+	 * afterwards, flush() (or use consume(), which does). A corrupt head
+	 * or an unbound reader gives an empty range whose error() says so:
+	 *
+	 *     for (const timerx::Event &e : reader.events())
+	 *             handle(e);
+	 */
+	[[nodiscard]] EventBatch
+	events(std::uint32_t max = std::numeric_limits<std::uint32_t>::max()) noexcept
+	{
+		const Result<EventSpan> span = peek(max);
+		if (!span)
+			return EventBatch(span.error());
+		return EventBatch(*span, &ring_.hdr->head);
+	}
+
+	/*
+	 * The ready events (at most @max), without consuming them: what
+	 * io_uring_peek_batch_cqe() is to a CQ. advance(n) consumes the
+	 * first n. EIO for a corrupt head, EBADFD for an unbound reader.
+	 */
+	[[nodiscard]] Result<EventSpan>
+	peek(std::uint32_t max = std::numeric_limits<std::uint32_t>::max()) const noexcept
+	{
+		if (!ring_.valid())
+			return Error{EBADFD};
+		const std::uint32_t head = detail::load_relaxed(&ring_.hdr->head);
+		/* Pairs with the kernel's store-release of tail: the events are visible. */
+		const std::uint32_t avail = detail::load_acquire(&ring_.hdr->tail) - head;
+		if (avail > ring_.entries)
+			return Error{EIO};
+		return EventSpan(ring_.events, ring_.mask(), head, avail < max ? avail : max);
+	}
+
+	/*
+	 * Consume the first @n events of the last peek() (io_uring_cq_advance()):
+	 * the kernel may reuse their slots from now on. @n must not exceed
+	 * what peek() returned.
+	 */
+	void advance(std::uint32_t n) noexcept
+	{
+		if (n != 0)
+			detail::store_release(&ring_.hdr->head,
+					      detail::load_relaxed(&ring_.hdr->head) + n);
+	}
+
+	/* Deliver pending expirations into the ring: the number of events written. */
+	[[nodiscard]] Result<std::uint32_t> flush() noexcept
 	{
 		if (hook_.fn != nullptr)
-			return hook_.fn(hook_.arg);
+			return from_return<std::uint32_t>(hook_.fn(hook_.arg));
 		return timerx::flush(fd_);
 	}
 

@@ -49,8 +49,12 @@ public:
 			sizeof(timerx_ring_hdr) + std::size_t{entries} * sizeof(timerx_event);
 		mem_ = ::operator new (params_.mmap_len, std::align_val_t{64});
 		std::memset(mem_, 0, params_.mmap_len);
-		if (make_ring_view(mem_, params_.mmap_len, params_, view_) != 0)
+		const Result<RingView> view = make_ring_view(mem_, params_.mmap_len, params_);
+		if (!view) {
+			::operator delete (mem_, std::align_val_t{64});
 			throw std::logic_error("FakeRing: layout rejected");
+		}
+		view_ = *view;
 		view_.hdr->entries = entries;
 		view_.hdr->mask = entries - 1;
 		view_.hdr->tail = start;

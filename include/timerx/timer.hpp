@@ -3,7 +3,7 @@
  * Synchronous timer commands: one ioctl(2) each on a /dev/timerx file
  * descriptor (Context has the same operations as members).
  *
- * All are noexcept and return 0 / a value, or a negative errno:
+ * All are noexcept and return a Result (see error.hpp); the errors:
  *   ENOENT   no such timer in this context
  *   EINVAL   bad clock, CPU not online, relative expiry < 0, period too big
  *   EOPNOTSUPP  a flag the module does not know
@@ -22,19 +22,21 @@
 #include <timerx/error.hpp>
 #include <timerx/types.hpp>
 
+#include <cstdint>
+
 namespace timerx {
 
 /* TIMERX_IOC_CREATE: the new timer's id. */
 [[nodiscard]] TIMERX_API Result<TimerId> create_timer(int fd, const TimerSpec &spec) noexcept;
 
 /* TIMERX_IOC_ARM. */
-[[nodiscard]] TIMERX_API int arm_timer(int fd, const ArmSpec &spec) noexcept;
+[[nodiscard]] TIMERX_API Result<void> arm_timer(int fd, const ArmSpec &spec) noexcept;
 
 /* TIMERX_IOC_CANCEL: stops the timer; expirations already pending are kept. */
-[[nodiscard]] TIMERX_API int cancel_timer(int fd, TimerId id) noexcept;
+[[nodiscard]] TIMERX_API Result<void> cancel_timer(int fd, TimerId id) noexcept;
 
 /* TIMERX_IOC_DELETE: cancels and frees the timer; its pending expirations are dropped. */
-[[nodiscard]] TIMERX_API int delete_timer(int fd, TimerId id) noexcept;
+[[nodiscard]] TIMERX_API Result<void> delete_timer(int fd, TimerId id) noexcept;
 
 /* TIMERX_IOC_GET. */
 [[nodiscard]] TIMERX_API Result<TimerInfo> get_timer(int fd, TimerId id) noexcept;
@@ -42,8 +44,8 @@ namespace timerx {
 /* TIMERX_IOC_CTX_INFO. */
 [[nodiscard]] TIMERX_API Result<ContextInfo> context_info(int fd) noexcept;
 
-/* TIMERX_IOC_FLUSH: the number of events written into the ring, or -errno. */
-[[nodiscard]] TIMERX_API int flush(int fd) noexcept;
+/* TIMERX_IOC_FLUSH: the number of events written into the ring. */
+[[nodiscard]] TIMERX_API Result<std::uint32_t> flush(int fd) noexcept;
 
 } // namespace timerx
 

@@ -14,12 +14,15 @@
 #define TIMERX_TIMERX_HPP
 
 #include <timerx/batch.hpp>
+#include <timerx/clock.hpp>
 #include <timerx/context.hpp>
 #include <timerx/control.hpp>
 #include <timerx/error.hpp>
+#include <timerx/histogram.hpp>
 #include <timerx/latency.hpp>
 #include <timerx/ring.hpp>
 #include <timerx/ring_reader.hpp>
+#include <timerx/timeout.hpp>
 #include <timerx/timer.hpp>
 #include <timerx/types.hpp>
 #include <timerx/uring.hpp>

@@ -1,17 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Control types: what a timer is (TimerSpec) and how it is armed (ArmSpec),
- * with their exact translation to the UAPI structs. Header-only, constexpr,
- * no system calls except now_ns().
+ * Control types: what a timer is (TimerSpec), how it is armed (ArmSpec),
+ * and what it delivers (Event), with their exact translation to the UAPI
+ * structs. Header-only, constexpr. Times are std::chrono types on the
+ * timer's clock (clock.hpp).
  */
 #ifndef TIMERX_TYPES_HPP
 #define TIMERX_TYPES_HPP
 
 #include <linux/timerx.h>
-#include <time.h>
+
+#include <timerx/clock.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <limits>
+#include <type_traits>
 
 namespace timerx {
 
@@ -19,17 +24,51 @@ namespace timerx {
 using TimerId = std::uint32_t;
 
 /* The UAPI structs, under shorter names. */
-using Event = timerx_event;
 using TimerInfo = timerx_timer_info;
 using ContextInfo = timerx_ctx_info;
 
-/* The clocks the module accepts; times are nanoseconds on the timer's clock. */
-enum class Clock : std::uint32_t {
-	monotonic = CLOCK_MONOTONIC,
-	realtime = CLOCK_REALTIME,
-	boottime = CLOCK_BOOTTIME,
-	tai = CLOCK_TAI,
+/*
+ * One ring slot: struct timerx_event, field for field (the ring is read
+ * as an array of these), with the times typed. The times are on the
+ * timer's clock: e.expected<std::chrono::steady_clock>() for a
+ * Clock::monotonic timer, and so on (clock.hpp).
+ */
+struct Event {
+	std::uint64_t user_data;  /* TimerSpec::user_data */
+	std::int64_t expected_ns; /* when the (first) expiration was due */
+	std::int64_t actual_ns;   /* when the module's callback ran */
+	std::uint32_t timer_id;
+	std::uint32_t overrun; /* expirations folded into this event */
+
+	template <TimerClock C>
+	[[nodiscard]] constexpr TimePoint<C> expected() const noexcept
+	{
+		return TimePoint<C>(std::chrono::nanoseconds(expected_ns));
+	}
+	template <TimerClock C>
+	[[nodiscard]] constexpr TimePoint<C> actual() const noexcept
+	{
+		return TimePoint<C>(std::chrono::nanoseconds(actual_ns));
+	}
+	/* The kernel's part of the lateness: when the callback ran minus when it was due. */
+	[[nodiscard]] constexpr std::chrono::nanoseconds kernel_lateness() const noexcept
+	{
+		return std::chrono::nanoseconds(actual_ns - expected_ns);
+	}
+	/* Expirations this event stands for: the first plus the folded ones. */
+	[[nodiscard]] constexpr std::uint64_t expirations() const noexcept
+	{
+		return std::uint64_t{1} + overrun;
+	}
 };
+
+static_assert(sizeof(Event) == sizeof(timerx_event) && alignof(Event) == alignof(timerx_event));
+static_assert(offsetof(Event, user_data) == offsetof(timerx_event, user_data));
+static_assert(offsetof(Event, expected_ns) == offsetof(timerx_event, expected_ns));
+static_assert(offsetof(Event, actual_ns) == offsetof(timerx_event, actual_ns));
+static_assert(offsetof(Event, timer_id) == offsetof(timerx_event, timer_id));
+static_assert(offsetof(Event, overrun) == offsetof(timerx_event, overrun));
+static_assert(std::is_trivially_copyable_v<Event> && std::is_standard_layout_v<Event>);
 
 /*
  * Where the expiry runs.
@@ -61,8 +100,55 @@ enum class Expiry : std::uint8_t { hard, soft, hard_required };
 	return 0;
 }
 
-/* How ArmSpec::expires_ns is read. */
+/* How ArmSpec::expires is read. */
 enum class When : std::uint8_t { relative, absolute };
+
+namespace detail {
+/* Not constexpr: calling it in a constant expression is the compile-time error. */
+inline void negative_period_is_invalid() noexcept {}
+} // namespace detail
+
+/*
+ * A timer's period: a whole, non-negative number of nanoseconds (zero: a
+ * one-shot). Any std::chrono duration that converts to nanoseconds without
+ * loss converts to a Period; a floating-point one does not compile. A
+ * negative period cannot be armed: in a constant expression it does not
+ * compile, at run time it makes the ArmSpec invalid (arming it fails with
+ * EINVAL before anything is sent) instead of becoming a huge unsigned one.
+ */
+class Period {
+public:
+	constexpr Period() noexcept = default;
+
+	template <class Rep, class P>
+	constexpr Period(std::chrono::duration<Rep, P> d) noexcept // NOLINT: implicit on purpose
+	{
+		static_assert(!std::chrono::treat_as_floating_point_v<Rep>,
+			      "a period is whole nanoseconds: duration_cast it");
+		const std::chrono::nanoseconds n = d;
+		if (n.count() < 0) {
+			if (std::is_constant_evaluated())
+				detail::negative_period_is_invalid(); /* a negative period */
+			ns_ = invalid;
+		} else {
+			ns_ = n.count();
+		}
+	}
+
+	[[nodiscard]] constexpr bool valid() const noexcept { return ns_ != invalid; }
+	/* The period; only when valid(). */
+	[[nodiscard]] constexpr std::chrono::nanoseconds get() const noexcept
+	{
+		return std::chrono::nanoseconds(valid() ? ns_ : 0);
+	}
+	[[nodiscard]] constexpr bool one_shot() const noexcept { return ns_ == 0; }
+
+	friend constexpr bool operator==(Period a, Period b) noexcept = default;
+
+private:
+	static constexpr std::int64_t invalid = -1;
+	std::int64_t ns_ = 0;
+};
 
 /* TimerSpec::cpu for "not pinned". */
 inline constexpr int any_cpu = -1;
@@ -87,38 +173,63 @@ struct TimerSpec {
 
 /*
  * How to arm a timer (TIMERX_IOC_ARM). Arming an armed timer re-arms it.
- * A period of 0 is a one-shot; periodic timers stay on the grid
- * first + k * period. A negative period from the chrono helpers becomes a
- * huge unsigned one, which the module refuses (EINVAL).
+ * A period of zero is a one-shot; periodic timers stay on the grid
+ * first + k * period.
  */
 struct ArmSpec {
 	TimerId timer = 0;
-	std::int64_t expires_ns = 0; /* relative (>= 0) or absolute on the timer's clock */
-	std::uint64_t period_ns = 0; /* 0: one-shot */
+	/* Relative (>= 0), or since the epoch of the timer's clock. */
+	std::chrono::nanoseconds expires{};
+	Period period{};
 	When when = When::relative;
 
 	/* First expiry @delay from now (on the timer's clock, at arm time). */
 	[[nodiscard]] static constexpr ArmSpec after(TimerId id, std::chrono::nanoseconds delay,
-						     std::chrono::nanoseconds period = {}) noexcept
+						     Period period = {}) noexcept
 	{
-		return {id, delay.count(), static_cast<std::uint64_t>(period.count()),
-			When::relative};
+		return {id, delay, period, When::relative};
 	}
 
-	/* First expiry at @time_ns, absolute on the timer's clock (see now_ns()). */
-	[[nodiscard]] static constexpr ArmSpec at(TimerId id, std::int64_t time_ns,
-						  std::chrono::nanoseconds period = {}) noexcept
+	/*
+	 * First expiry at @t, a time point on the timer's clock:
+	 * ArmSpec::at(id, std::chrono::steady_clock::now() + 1ms) for a
+	 * Clock::monotonic timer (clock.hpp names the other three).
+	 */
+	template <TimerClock C, class D>
+	[[nodiscard]] static constexpr ArmSpec at(TimerId id, std::chrono::time_point<C, D> t,
+						  Period period = {}) noexcept
 	{
-		return {id, time_ns, static_cast<std::uint64_t>(period.count()), When::absolute};
+		const std::chrono::nanoseconds since_epoch = t.time_since_epoch();
+		return {id, since_epoch, period, When::absolute};
 	}
 
+	/*
+	 * The same for a clock chosen at run time (TimerSpec::clock):
+	 * @since_epoch on the timer's clock, as now(Clock) reports it.
+	 */
+	[[nodiscard]] static constexpr ArmSpec at_since_epoch(TimerId id,
+							      std::chrono::nanoseconds since_epoch,
+							      Period period = {}) noexcept
+	{
+		return {id, since_epoch, period, When::absolute};
+	}
+
+	/* False for a negative period (see Period): arming it fails with EINVAL. */
+	[[nodiscard]] constexpr bool valid() const noexcept { return period.valid(); }
+
+	/*
+	 * The UAPI struct. An invalid spec (see valid()) gets a period the
+	 * module refuses (EINVAL): what the library sends itself is checked
+	 * before, this only keeps a raw prep_arm() from arming it.
+	 */
 	[[nodiscard]] constexpr timerx_arm to_uapi() const noexcept
 	{
 		timerx_arm a{};
 		a.timer_id = timer;
 		a.flags = when == When::absolute ? TIMERX_ARM_F_ABS : 0U;
-		a.expires_ns = expires_ns;
-		a.period_ns = period_ns;
+		a.expires_ns = expires.count();
+		a.period_ns = valid() ? static_cast<std::uint64_t>(period.get().count())
+				      : std::numeric_limits<std::uint64_t>::max();
 		return a;
 	}
 };
@@ -131,24 +242,16 @@ struct ArmSpec {
 	return r;
 }
 
-/* Now on @clock, in nanoseconds: the time base of absolute expiries and of events. */
-[[nodiscard]] inline std::int64_t now_ns(Clock clock) noexcept
-{
-	timespec ts{};
-	clock_gettime(static_cast<clockid_t>(clock), &ts);
-	return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 /* Expirations an event stands for: the first plus the folded ones. */
 [[nodiscard]] constexpr std::uint64_t expirations(const Event &ev) noexcept
 {
-	return std::uint64_t{1} + ev.overrun;
+	return ev.expirations();
 }
 
-/* The kernel's part of the lateness: when the callback ran minus when it was due. */
+/* The kernel's part of the lateness, in nanoseconds (Event::kernel_lateness()). */
 [[nodiscard]] constexpr std::int64_t kernel_lateness_ns(const Event &ev) noexcept
 {
-	return ev.actual_ns - ev.expected_ns;
+	return ev.kernel_lateness().count();
 }
 
 } // namespace timerx

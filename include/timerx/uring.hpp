@@ -8,7 +8,7 @@
  * one io_uring_enter(2) per sq_entries commands (one for a batch that fits
  * the SQ), waiting for the completions in the same call, and matches each
  * CQE back to its command through sqe->user_data. No allocation after
- * construction.
+ * open().
  *
  * Transport. The constructor decides once whether the module takes
  * commands over io_uring: with Transport::automatic it submits a
@@ -46,6 +46,8 @@
 #include <timerx/batch.hpp>
 #include <timerx/context.hpp>
 #include <timerx/detail/config.hpp>
+#include <timerx/error.hpp>
+#include <timerx/timeout.hpp>
 
 #include <cerrno>
 #include <chrono>
@@ -87,7 +89,17 @@ enum class Order : std::uint8_t {
 struct UringOptions {
 	/* SQ size: commands per io_uring_enter(2). The CQ is twice as big. */
 	unsigned sq_entries = 256;
-	/* automatic, or forced: uring_cmd (throws if io_uring is unusable) or ioctl. */
+	/*
+	 * IORING_SETUP_* flags to add: SINGLE_ISSUER, DEFER_TASKRUN (with
+	 * SINGLE_ISSUER), COOP_TASKRUN, TASKRUN_FLAG; anything else is EINVAL
+	 * (SQPOLL in particular: submit() takes back SQEs the kernel did not
+	 * consume, which a polling thread would race). With SINGLE_ISSUER the
+	 * Uring must be used by the thread that opened it. A kernel that does
+	 * not know a flag fails the setup (setup_result()), and the Uring
+	 * falls back as without io_uring.
+	 */
+	unsigned setup_flags = 0;
+	/* automatic, or forced: uring_cmd (open() fails if io_uring is unusable) or ioctl. */
 	Transport transport = Transport::automatic;
 };
 
@@ -97,17 +109,28 @@ struct UringStats {
 	std::uint64_t ioctls = 0;     /* commands sent as ioctl(2) */
 	std::uint64_t waits = 0;      /* wait() calls that blocked or polled */
 	std::uint64_t stale_cqes = 0; /* completions of an earlier, failed submission */
+	std::uint64_t unsent = 0;     /* commands a failed submit() took back (ECANCELED) */
 };
 
 class TIMERX_API Uring {
 public:
 	/*
-	 * For the context open on @fd (not owned). Throws std::system_error
-	 * only when Transport::uring_cmd is forced and io_uring cannot be set
-	 * up, std::invalid_argument for sq_entries 0, std::bad_alloc.
+	 * For the context open on @fd (not owned). Fails only with EINVAL
+	 * (sq_entries 0), ENOMEM, or io_uring's setup error when
+	 * Transport::uring_cmd is forced.
 	 */
-	explicit Uring(int fd, const UringOptions &opts = {});
-	explicit Uring(const Context &ctx, const UringOptions &opts = {}) : Uring(ctx.fd(), opts) {}
+	[[nodiscard]] static Result<Uring> open(int fd, const UringOptions &opts = {}) noexcept;
+	[[nodiscard]] static Result<Uring> open(const Context &ctx,
+						const UringOptions &opts = {}) noexcept
+	{
+		return open(ctx.fd(), opts);
+	}
+
+	/*
+	 * Not open (also what a moved-from Uring is): submit() and wait()
+	 * fail with EBADF, the accessors report no ring.
+	 */
+	Uring() noexcept;
 	~Uring();
 	Uring(Uring &&other) noexcept;
 	Uring &operator=(Uring &&other) noexcept;
@@ -128,20 +151,26 @@ public:
 
 	/*
 	 * Send every command of @batch and fill in their results. Returns the
-	 * number of commands completed (batch.size()), or a negative errno
-	 * when io_uring itself failed (then unsent commands read -ECANCELED).
+	 * number of commands completed (batch.size()), or the Error of
+	 * io_uring itself (after retrying -EAGAIN/-EBUSY with a backoff of a
+	 * few ms); then each command's result says what happened to it (see
+	 * batch.hpp): its outcome; ECANCELED: not sent, and taken back out of
+	 * the SQ (liburing leaves unconsumed SQEs there for the next enter;
+	 * submit() rewinds the SQ tail instead), so resending it does not
+	 * double it; EINPROGRESS: the kernel took it but its completion had
+	 * not come (it may have run; its completion is dropped as stale).
 	 */
-	[[nodiscard]] int submit(Batch &batch, Order order = Order::any) noexcept;
+	[[nodiscard]] Result<std::size_t> submit(Batch &batch, Order order = Order::any) noexcept;
 
 	/*
-	 * Block until events are ready or @timeout passes (< 0: no timeout,
-	 * 0: just check). > 0: ready (with TIMERX_URING_CMD_WAIT, the number
-	 * of events ready; with poll waits, 1), 0: timeout or nothing ready
-	 * any more, -ECANCELED: this process closed a descriptor of the
-	 * context (WAIT only, see above), other -errno (-EINTR). Call
+	 * Block until events are ready or @timeout passes (see timeout.hpp:
+	 * zero just checks, `forever` has no timeout). The number of events
+	 * ready with TIMERX_URING_CMD_WAIT, 1 with poll waits (0: woken with
+	 * nothing ready any more); ETIMEDOUT; ECANCELED: this process closed
+	 * a descriptor of the context (WAIT only, see above); EINTR. Call
 	 * RingReader::prepare_wait() first.
 	 */
-	[[nodiscard]] int wait(std::chrono::nanoseconds timeout) noexcept;
+	[[nodiscard]] Result<std::uint32_t> wait(Timeout timeout) noexcept;
 
 	/* A wait is queued in the kernel (a previous wait() timed out). */
 	[[nodiscard]] bool wait_queued() const noexcept;

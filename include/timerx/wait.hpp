@@ -22,7 +22,9 @@
 
 #include <timerx/detail/atomic.hpp>
 #include <timerx/detail/config.hpp>
+#include <timerx/error.hpp>
 #include <timerx/ring_reader.hpp>
+#include <timerx/timeout.hpp>
 
 #include <chrono>
 
@@ -57,23 +59,29 @@ namespace timerx {
 }
 
 /*
- * poll(2) the context's fd for POLLIN (which also flushes pending
- * expirations). @timeout < 0 waits forever. 1: readable, 0: timeout,
- * -errno (-EINTR on a signal). Call RingReader::prepare_wait() first.
+ * ppoll(2) the context's fd for POLLIN (which also flushes pending
+ * expirations), for up to @timeout (see timeout.hpp). Success: readable;
+ * ETIMEDOUT; EINTR on a signal; EBADF. Call RingReader::prepare_wait()
+ * first.
  */
-[[nodiscard]] TIMERX_API int poll_fd(int fd, std::chrono::nanoseconds timeout) noexcept;
+[[nodiscard]] TIMERX_API Result<void> poll_fd(int fd, Timeout timeout) noexcept;
 
 /*
- * Spin for @spin, then, if nothing came, call @block() (which must block:
- * poll_fd(), Uring::wait(), epoll_wait() ...) and return its result.
- * Returns > 0 without blocking when work arrived while spinning.
+ * Spin for @spin, then, if nothing came, call @block() (which must block
+ * and return a Result: poll_fd(), Uring::wait() ...). Success without
+ * blocking when work arrived while spinning; else the block's error, if
+ * any (ETIMEDOUT ...).
  */
 template <class Block>
-int wait_hybrid(RingReader &reader, std::chrono::nanoseconds spin, Block &&block)
+[[nodiscard]] Result<void> wait_hybrid(RingReader &reader, std::chrono::nanoseconds spin,
+				       Block &&block)
 {
 	if (spin.count() > 0 ? spin_for(reader, spin) : !reader.prepare_wait())
-		return 1;
-	return static_cast<Block &&>(block)();
+		return {};
+	const auto r = static_cast<Block &&>(block)();
+	if (!r)
+		return r.error();
+	return {};
 }
 
 } // namespace timerx

@@ -22,7 +22,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
-#include <system_error>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -48,43 +48,57 @@ void usage()
 	std::exit(2);
 }
 
-/* First error of a submitted batch, for messages. */
-int first_error(const timerx::Batch &b)
+/* Submit @batch: false (with a message) if io_uring or any command failed. */
+bool submit_all(timerx::Uring &uring, timerx::Batch &batch, const char *what)
 {
-	for (std::size_t i = 0; i < b.size(); ++i)
-		if (b.result(i) < 0)
-			return b.result(i);
-	return 0;
+	const auto sent = uring.submit(batch);
+	const timerx::Result<void> status = sent ? batch.status() : sent.error();
+	if (!status)
+		std::fprintf(stderr, "%s: %s\n", what, std::strerror(status.error().code()));
+	return status.ok();
+}
+
+int fail(const char *what, timerx::Error e)
+{
+	std::fprintf(stderr, "engine_10k: %s: %s%s\n", what, std::strerror(e.code()),
+		     e.code() == ENOENT ? " (is timerx.ko loaded?)" : "");
+	return 1;
 }
 
 int run(const Config &cfg)
 {
 	/* Room for about one period's worth of events; overflow is handled anyway. */
-	std::uint32_t entries = 1024;
-	while (entries < cfg.timers && entries < 65536)
-		entries *= 2;
-	timerx::Context ctx(timerx::ContextOptions{.ring_entries = entries});
-	timerx::Uring uring(ctx,
-			    timerx::UringOptions{.sq_entries = 4096, .transport = cfg.transport});
+	const std::uint32_t entries =
+		timerx::ring_entries_for(std::max<std::size_t>(cfg.timers, 1024));
+	auto opened = timerx::Context::open({.ring_entries = entries});
+	if (!opened)
+		return fail("open " TIMERX_DEVICE_PATH, opened.error());
+	const timerx::Context ctx = std::move(opened).value();
+	auto uring_opened = timerx::Uring::open(
+		ctx, timerx::UringOptions{.sq_entries = 4096, .transport = cfg.transport});
+	if (!uring_opened)
+		return fail("io_uring", uring_opened.error());
+	timerx::Uring uring = std::move(uring_opened).value();
 	timerx::RingReader reader = ctx.reader();
 	std::printf("# %zu timers, period %u ms, ring %u entries, transport %s (probe %d)\n",
 		    cfg.timers, cfg.period_ms, entries, timerx::to_string(uring.transport()),
 		    uring.probe_result());
 
 	/* Everything the loop touches is allocated here, before it starts. */
-	timerx::Batch batch(cfg.timers);
+	auto batch_made = timerx::Batch::with_capacity(cfg.timers);
+	if (!batch_made)
+		return fail("batch", batch_made.error());
+	timerx::Batch batch = std::move(batch_made).value();
 	std::vector<timerx::TimerId> ids(cfg.timers);
 	std::vector<std::uint64_t> seen(cfg.timers, 0);
 
 	const auto t0 = clock_type::now();
 	for (std::size_t i = 0; i < cfg.timers; ++i)
 		(void)batch.create_timer({.user_data = i});
-	if (uring.submit(batch) < 0 || batch.failures() != 0) {
-		std::fprintf(stderr, "create: %s\n", std::strerror(-first_error(batch)));
+	if (!submit_all(uring, batch, "create"))
 		return 1;
-	}
 	for (std::size_t i = 0; i < cfg.timers; ++i)
-		ids[i] = static_cast<timerx::TimerId>(batch.result(i));
+		ids[i] = *batch.result(i);
 
 	/* Spread the first expiries over one period so the load is even. */
 	const std::chrono::nanoseconds period = std::chrono::milliseconds(cfg.period_ms);
@@ -94,10 +108,8 @@ int run(const Config &cfg)
 				    static_cast<std::int64_t>(cfg.timers);
 		(void)batch.arm_timer(timerx::ArmSpec::after(ids[i], 1ms + offset, period));
 	}
-	if (uring.submit(batch) < 0 || batch.failures() != 0) {
-		std::fprintf(stderr, "arm: %s\n", std::strerror(-first_error(batch)));
+	if (!submit_all(uring, batch, "arm"))
 		return 1;
-	}
 	const auto setup_us =
 		std::chrono::duration_cast<std::chrono::microseconds>(clock_type::now() - t0);
 	std::printf("# created and armed in %lld us with %" PRIu64 " io_uring_enter, %" PRIu64
@@ -123,12 +135,10 @@ int run(const Config &cfg)
 	};
 
 	for (;;) {
-		const timerx::ConsumeResult res = reader.consume(on_event);
-		if (!res.ok()) {
-			std::fprintf(stderr, "consume: %s\n", std::strerror(-res.error));
-			return 1;
-		}
-		flushes += res.flushes;
+		const auto res = reader.consume(on_event);
+		if (!res)
+			return fail("consume", res.error());
+		flushes += res->flushes;
 
 		const auto now = clock_type::now();
 		if (now >= next_report || now >= end) {
@@ -151,11 +161,11 @@ int run(const Config &cfg)
 		}
 		if (now >= end)
 			break;
-		if (res.events != 0)
+		if (res->events != 0)
 			continue;
 
 		const auto until = std::min(next_report, end);
-		int ret = 0;
+		timerx::Result<void> ret;
 		switch (cfg.mode) {
 		case Mode::spin:
 			(void)timerx::spin_until(reader, until);
@@ -163,7 +173,8 @@ int run(const Config &cfg)
 		case Mode::uring:
 			if (reader.prepare_wait()) {
 				++blocks;
-				ret = uring.wait(until - now);
+				if (const auto w = uring.wait(until - now); !w)
+					ret = w.error();
 			}
 			break;
 		case Mode::hybrid:
@@ -174,20 +185,16 @@ int run(const Config &cfg)
 				});
 			break;
 		}
-		if (ret < 0 && ret != -EINTR) {
-			std::fprintf(stderr, "wait: %s\n", std::strerror(-ret));
-			return 1;
-		}
+		if (!ret && ret.error().code() != EINTR && ret.error().code() != ETIMEDOUT)
+			return fail("wait", ret.error());
 	}
 
 	/* Stop everything at once; cancel keeps what is pending, so drain it all. */
 	batch.clear();
 	for (std::size_t i = 0; i < cfg.timers; ++i)
 		(void)batch.cancel_timer(ids[i]);
-	if (uring.submit(batch) < 0 || batch.failures() != 0) {
-		std::fprintf(stderr, "cancel: %s\n", std::strerror(-first_error(batch)));
+	if (!submit_all(uring, batch, "cancel"))
 		return 1;
-	}
 	reader.set_polling(false);
 	for (int i = 0; i < 1000 && reader.has_work(); ++i)
 		(void)reader.consume(on_event);
@@ -203,13 +210,12 @@ int run(const Config &cfg)
 	batch.clear();
 	for (std::size_t i = 0; i < cfg.timers; ++i)
 		(void)batch.delete_timer(ids[i]);
-	const int del = uring.submit(batch);
+	const bool deleted = submit_all(uring, batch, "delete");
 
 	std::printf("# total: module counted %" PRIu64 " expirations, the loop saw %" PRIu64
 		    ", %" PRIu64 " timers differ; deleted: %s\n",
-		    module_total, seen_total, mismatched,
-		    del >= 0 && batch.failures() == 0 ? "all" : "NOT all");
-	return mismatched == 0 && module_total == seen_total && del >= 0 ? 0 : 1;
+		    module_total, seen_total, mismatched, deleted ? "all" : "NOT all");
+	return mismatched == 0 && module_total == seen_total && deleted ? 0 : 1;
 }
 
 } // namespace
@@ -259,11 +265,5 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	try {
-		return run(cfg);
-	} catch (const std::system_error &e) {
-		std::fprintf(stderr, "engine_10k: %s%s\n", e.what(),
-			     e.code().value() == ENOENT ? " (is timerx.ko loaded?)" : "");
-		return 1;
-	}
+	return run(cfg);
 }

@@ -25,7 +25,7 @@
 #include <limits>
 #include <optional>
 #include <string>
-#include <system_error>
+#include <utility>
 
 namespace {
 
@@ -66,25 +66,34 @@ void usage()
 	std::exit(2);
 }
 
+int fail(const char *what, timerx::Error e)
+{
+	std::fprintf(stderr, "periodic_1khz: %s: %s%s\n", what, std::strerror(e.code()),
+		     e.code() == ENOENT ? " (is timerx.ko loaded?)" : "");
+	return 1;
+}
+
 int run(double seconds, Mode mode, int cpu, bool verbose)
 {
-	timerx::Context ctx(timerx::ContextOptions{.ring_entries = 1024});
+	auto opened = timerx::Context::open({.ring_entries = 1024});
+	if (!opened)
+		return fail("open " TIMERX_DEVICE_PATH, opened.error());
+	const timerx::Context ctx = std::move(opened).value();
 	timerx::RingReader reader = ctx.reader();
-	std::optional<timerx::Uring> uring;
+	timerx::Uring uring;
 	if (mode == Mode::uring) {
-		uring.emplace(ctx, timerx::UringOptions{.sq_entries = 8});
-		std::printf("# io_uring transport: %s\n", timerx::to_string(uring->transport()));
+		auto u = timerx::Uring::open(ctx, timerx::UringOptions{.sq_entries = 8});
+		if (!u)
+			return fail("io_uring", u.error());
+		uring = std::move(u).value();
+		std::printf("# io_uring transport: %s\n", timerx::to_string(uring.transport()));
 	}
 
 	const auto id = ctx.create_timer({.user_data = 1, .cpu = cpu});
-	if (!id) {
-		std::fprintf(stderr, "create: %s\n", std::strerror(-id.error()));
-		return 1;
-	}
-	if (const int ret = ctx.arm_timer(timerx::ArmSpec::after(*id, 1ms, 1ms)); ret < 0) {
-		std::fprintf(stderr, "arm: %s\n", std::strerror(-ret));
-		return 1;
-	}
+	if (!id)
+		return fail("create", id.error());
+	if (const auto armed = ctx.arm_timer(timerx::ArmSpec::after(*id, 1ms, 1ms)); !armed)
+		return fail("arm", armed.error());
 	std::printf("# 1 kHz on CLOCK_MONOTONIC for %.1f s; lateness in us, min/avg/max\n",
 		    seconds);
 
@@ -98,7 +107,7 @@ int run(double seconds, Mode mode, int cpu, bool verbose)
 	int second = 0;
 
 	for (;;) {
-		const timerx::ConsumeResult res = reader.consume([&](const timerx::Event &e) {
+		const auto res = reader.consume([&](const timerx::Event &e) {
 			const std::int64_t seen = timerx::now_ns(timerx::Clock::monotonic);
 			const std::int64_t k = timerx::kernel_lateness_ns(e);
 			const std::int64_t d = seen - e.actual_ns;
@@ -116,10 +125,8 @@ int run(double seconds, Mode mode, int cpu, bool verbose)
 					std::int64_t{e.expected_ns}, static_cast<double>(k) / 1e3,
 					static_cast<double>(d) / 1e3, e.overrun);
 		});
-		if (!res.ok()) {
-			std::fprintf(stderr, "consume: %s\n", std::strerror(-res.error));
-			return 1;
-		}
+		if (!res)
+			return fail("consume", res.error());
 
 		const auto now = std::chrono::steady_clock::now();
 		if (now >= next_report || now >= end) {
@@ -139,30 +146,32 @@ int run(double seconds, Mode mode, int cpu, bool verbose)
 			break;
 
 		const auto until = std::min(next_report, end);
-		int ret = 0;
+		timerx::Result<void> ret;
 		switch (mode) {
 		case Mode::spin:
 			/* Either work, or the deadline (report or end) came. */
 			(void)timerx::spin_until(reader, until);
 			break;
 		case Mode::uring:
-			if (reader.prepare_wait())
-				ret = uring->wait(until - now);
+			if (reader.prepare_wait()) {
+				if (const auto w = uring.wait(until - now); !w)
+					ret = w.error();
+			}
 			break;
 		case Mode::poll:
 			if (reader.prepare_wait())
 				ret = timerx::poll_fd(ctx.fd(), until - now);
 			break;
 		}
-		if (ret < 0 && ret != -EINTR) {
-			std::fprintf(stderr, "wait: %s\n", std::strerror(-ret));
-			return 1;
-		}
+		if (!ret && ret.error().code() != EINTR && ret.error().code() != ETIMEDOUT)
+			return fail("wait", ret.error());
 	}
 
 	(void)ctx.cancel_timer(*id);
-	(void)reader.consume(
-		[&](const timerx::Event &e) { total_expirations += timerx::expirations(e); });
+	if (const auto drained = reader.consume(
+		    [&](const timerx::Event &e) { total_expirations += timerx::expirations(e); });
+	    !drained)
+		return fail("consume", drained.error());
 	const auto info = ctx.get_timer(*id);
 	std::printf("# total: %" PRIu64 " expirations seen, module counted %" PRIu64
 		    "; worst kernel %.1f us, worst delivery %.1f us\n",
@@ -207,11 +216,5 @@ int main(int argc, char **argv)
 			usage();
 		}
 	}
-	try {
-		return run(seconds, mode, cpu, verbose);
-	} catch (const std::system_error &e) {
-		std::fprintf(stderr, "periodic_1khz: %s%s\n", e.what(),
-			     e.code().value() == ENOENT ? " (is timerx.ko loaded?)" : "");
-		return 1;
-	}
+	return run(seconds, mode, cpu, verbose);
 }

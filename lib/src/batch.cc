@@ -1,19 +1,25 @@
 // SPDX-License-Identifier: MIT
 #include <timerx/batch.hpp>
 
+#include <cerrno>
 #include <climits>
-#include <stdexcept>
+#include <new>
 #include <utility>
 
 namespace timerx {
 
-Batch::Batch(std::size_t capacity)
+Result<Batch> Batch::with_capacity(std::size_t capacity) noexcept
 {
+	/* Command indices are reported in an int (the CQE's user_data is 32 bits of it). */
 	if (capacity > static_cast<std::size_t>(INT_MAX))
-		throw std::length_error("timerx::Batch: capacity above INT_MAX");
+		return Error{EINVAL};
+	Batch b;
 	/* One allocation, value-initialised, for the Batch's whole life. */
-	cmds_ = std::make_unique<Command[]>(capacity);
-	capacity_ = capacity;
+	b.cmds_.reset(new (std::nothrow) Command[capacity]());
+	if (!b.cmds_ && capacity != 0)
+		return Error{ENOMEM};
+	b.capacity_ = capacity;
+	return b;
 }
 
 Batch::~Batch() = default;

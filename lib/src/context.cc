@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Context setup: open, SETUP_RING, mmap. Every failure throws
- * std::system_error and leaves nothing behind.
+ * Context setup: open, SETUP_RING, mmap. Every failure is an Error and
+ * leaves nothing behind.
  */
 #include <timerx/context.hpp>
 
@@ -11,21 +11,15 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <limits>
-#include <string>
-#include <system_error>
 #include <utility>
 
 namespace timerx {
 
 namespace {
 
-[[noreturn]] void fail(int err, const std::string &what)
-{
-	throw std::system_error(err, std::system_category(), "timerx: " + what);
-}
-
-/* Closes the fd unless released: the constructor's error paths. */
+/* Closes the fd unless released: open()'s error paths. */
 struct FdGuard {
 	int fd;
 	~FdGuard()
@@ -36,47 +30,77 @@ struct FdGuard {
 	int release() noexcept { return std::exchange(fd, -1); }
 };
 
+/* The module's default max_ring_entries, for when sysfs cannot tell. */
+constexpr std::uint32_t default_max_ring_entries = 65536;
+
 } // namespace
 
-Context::Context() : Context(ContextOptions{}) {}
+Result<std::uint32_t> max_ring_entries() noexcept
+{
+	FdGuard fd{::open("/sys/module/timerx/parameters/max_ring_entries", O_RDONLY | O_CLOEXEC)};
+	if (fd.fd < 0)
+		return Error{errno};
+	char buf[32];
+	const ssize_t n = ::read(fd.fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return Error{errno};
+	buf[n] = '\0';
+	char *end = nullptr;
+	errno = 0;
+	const unsigned long long v = std::strtoull(buf, &end, 10);
+	if (errno != 0 || end == buf || v < TIMERX_RING_MIN_ENTRIES ||
+	    v > std::numeric_limits<std::uint32_t>::max())
+		return Error{EPROTO};
+	return static_cast<std::uint32_t>(v);
+}
 
-Context::Context(const ContextOptions &opts)
+std::uint32_t ring_entries_for(std::uint64_t events) noexcept
+{
+	const std::uint32_t limit = max_ring_entries().value_or(default_max_ring_entries);
+	std::uint32_t e = 64;
+	while (e < events && e < limit)
+		e *= 2;
+	/* A limit that is not a power of two (the module refuses one): the largest below it. */
+	while (e > limit && e > TIMERX_RING_MIN_ENTRIES)
+		e /= 2;
+	return e;
+}
+
+Result<Context> Context::open(const ContextOptions &opts) noexcept
 {
 	const char *path = opts.path != nullptr ? opts.path : TIMERX_DEVICE_PATH;
 	FdGuard fd{::open(path, O_RDWR | O_CLOEXEC)};
 	if (fd.fd < 0)
-		fail(errno, std::string("open ") + path);
+		return Error{errno};
 
 	timerx_ring_params p{};
 	p.entries = opts.ring_entries;
 	if (::ioctl(fd.fd, TIMERX_IOC_SETUP_RING, &p) < 0)
-		fail(errno, "TIMERX_IOC_SETUP_RING (" + std::to_string(opts.ring_entries) +
-				    " entries) on " + path);
+		return Error{errno};
 	/* The kernel does not change `entries`; make sure of what we rely on. */
 	p.entries = opts.ring_entries;
 	if (p.mmap_len == 0 || p.mmap_len > std::numeric_limits<std::size_t>::max())
-		fail(EPROTO,
-		     "TIMERX_IOC_SETUP_RING reported mmap_len " + std::to_string(p.mmap_len));
+		return Error{EPROTO};
 
 	const auto len = static_cast<std::size_t>(p.mmap_len);
 	void *map = ::mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd.fd,
 			   static_cast<off_t>(TIMERX_MMAP_OFF_RING));
 	if (map == MAP_FAILED)
-		fail(errno, "mmap of the ring (" + std::to_string(len) + " bytes)");
+		return Error{errno};
 
-	RingView view;
-	const int ret = make_ring_view(map, len, p, view);
-	if (ret < 0) {
+	const Result<RingView> view = make_ring_view(map, len, p);
+	if (!view) {
 		::munmap(map, len);
-		fail(-ret, "unexpected ring layout (event_size " + std::to_string(p.event_size) +
-				   ", events_offset " + std::to_string(p.events_offset) + ")");
+		return view.error();
 	}
 
-	fd_ = fd.release();
-	map_ = map;
-	map_len_ = len;
-	params_ = p;
-	view_ = view;
+	Context ctx;
+	ctx.fd_ = fd.release();
+	ctx.map_ = map;
+	ctx.map_len_ = len;
+	ctx.params_ = p;
+	ctx.view_ = *view;
+	return ctx;
 }
 
 Context::~Context()

@@ -18,7 +18,7 @@ Control::~Control() = default;
 Control::Control(Control &&) noexcept = default;
 Control &Control::operator=(Control &&) noexcept = default;
 
-int Control::open(Control &out, const ControlOptions &opts) noexcept
+Result<Control> Control::open(const ControlOptions &opts) noexcept
 {
 	try {
 		auto sock = std::make_unique<detail::NetlinkSocket>(opts);
@@ -27,70 +27,92 @@ int Control::open(Control &out, const ControlOptions &opts) noexcept
 			ret = sock->session.resolve(TIMERX_GENL_NAME, TIMERX_GENL_MCGRP_MONITOR,
 						    sock->family);
 		if (ret < 0)
-			return ret;
+			return Error{ret};
 		sock->session.set_family(sock->family.id);
-		out.sock_ = std::move(sock);
-		out.opts_ = opts;
-		out.errmsg_.clear();
-		return 0;
+		Control c;
+		c.sock_ = std::move(sock);
+		c.opts_ = opts;
+		return c;
 	} catch (const std::bad_alloc &) {
-		return -ENOMEM;
+		return Error{ENOMEM};
 	}
 }
 
 namespace {
 
 /*
- * Every request: -EBADF without a socket, and the extack message of a
- * failure kept for last_error_message().
+ * Every request: EBADF without a socket, ENOMEM when an allocation
+ * fails, and the extack message of a failure kept for
+ * last_error_message(). @request fills a T through NlSession's
+ * out-parameter.
  */
-template <class F>
-int call(const std::unique_ptr<detail::NetlinkSocket> &sock, std::string &errmsg, F &&request)
+template <class T, class F>
+Result<T> call(const std::unique_ptr<detail::NetlinkSocket> &sock, std::string &errmsg,
+	       F &&request) noexcept
 {
 	if (!sock)
-		return -EBADF;
-	const int ret = request(sock->session);
-	errmsg = sock->session.error_message();
-	return ret;
+		return Error{EBADF};
+	try {
+		T out{};
+		const int ret = request(sock->session, out);
+		errmsg = sock->session.error_message();
+		if (ret < 0)
+			return Error{ret};
+		return out;
+	} catch (const std::bad_alloc &) {
+		return Error{ENOMEM};
+	}
 }
 
 } // namespace
 
-int Control::stats(Stats &out)
+Result<Stats> Control::stats() noexcept
 {
-	return call(sock_, errmsg_, [&](detail::NlSession &s) { return s.stats(out); });
+	return call<Stats>(sock_, errmsg_,
+			   [&](detail::NlSession &s, Stats &out) { return s.stats(out); });
 }
 
-int Control::contexts(std::vector<ContextStatus> &out)
+Result<std::vector<ContextStatus>> Control::contexts() noexcept
 {
-	return call(sock_, errmsg_, [&](detail::NlSession &s) { return s.contexts(out); });
+	return call<std::vector<ContextStatus>>(
+		sock_, errmsg_, [&](detail::NlSession &s, std::vector<ContextStatus> &out) {
+			return s.contexts(out);
+		});
 }
 
-int Control::context(std::uint32_t ctx_id, ContextStatus &out)
+Result<ContextStatus> Control::context(std::uint32_t ctx_id) noexcept
 {
-	return call(sock_, errmsg_, [&](detail::NlSession &s) { return s.context(ctx_id, out); });
+	return call<ContextStatus>(sock_, errmsg_, [&](detail::NlSession &s, ContextStatus &out) {
+		return s.context(ctx_id, out);
+	});
 }
 
-int Control::timers(std::vector<TimerStatus> &out, std::optional<std::uint32_t> ctx_id)
+Result<std::vector<TimerStatus>> Control::timers(std::optional<std::uint32_t> ctx_id) noexcept
 {
-	return call(sock_, errmsg_, [&](detail::NlSession &s) { return s.timers(out, ctx_id); });
+	return call<std::vector<TimerStatus>>(
+		sock_, errmsg_, [&](detail::NlSession &s, std::vector<TimerStatus> &out) {
+			return s.timers(out, ctx_id);
+		});
 }
 
-int Control::timer(std::uint32_t ctx_id, std::uint32_t timer_id, TimerStatus &out)
+Result<TimerStatus> Control::timer(std::uint32_t ctx_id, std::uint32_t timer_id) noexcept
 {
-	return call(sock_, errmsg_,
-		    [&](detail::NlSession &s) { return s.timer(ctx_id, timer_id, out); });
+	return call<TimerStatus>(sock_, errmsg_, [&](detail::NlSession &s, TimerStatus &out) {
+		return s.timer(ctx_id, timer_id, out);
+	});
 }
 
-int Control::config(Config &out)
+Result<Config> Control::config() noexcept
 {
-	return call(sock_, errmsg_, [&](detail::NlSession &s) { return s.config(out); });
+	return call<Config>(sock_, errmsg_,
+			    [&](detail::NlSession &s, Config &out) { return s.config(out); });
 }
 
-int Control::set_config(const Config &changes, Config *result)
+Result<Config> Control::set_config(const Config &changes) noexcept
 {
-	return call(sock_, errmsg_,
-		    [&](detail::NlSession &s) { return s.set_config(changes, result); });
+	return call<Config>(sock_, errmsg_, [&](detail::NlSession &s, Config &out) {
+		return s.set_config(changes, &out);
+	});
 }
 
 } // namespace timerx

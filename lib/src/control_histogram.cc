@@ -3,7 +3,7 @@
  * Lateness histograms: the bucket bounds of the log-linear layout in
  * <linux/timerx.h> ("Lateness"), and what can be read from them.
  */
-#include <timerx/control.hpp>
+#include <timerx/histogram.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -92,10 +92,10 @@ std::uint64_t Histogram::quantile_ns(double q) const noexcept
 	return v;
 }
 
-int Histogram::merge(const Histogram &other) noexcept
+Result<void> Histogram::merge(const Histogram &other) noexcept
 {
 	if (other.sub_bits != sub_bits || other.nr_buckets != nr_buckets)
-		return -EINVAL;
+		return Error{EINVAL};
 	try {
 		std::vector<timerx_hist_bucket> merged;
 		merged.reserve(buckets.size() + other.buckets.size());
@@ -115,7 +115,7 @@ int Histogram::merge(const Histogram &other) noexcept
 		}
 		buckets = std::move(merged);
 	} catch (const std::bad_alloc &) {
-		return -ENOMEM;
+		return Error{ENOMEM};
 	}
 	if (other.count > 0) {
 		min_ns = count == 0 ? other.min_ns : std::min(min_ns, other.min_ns);
@@ -123,7 +123,7 @@ int Histogram::merge(const Histogram &other) noexcept
 	}
 	count += other.count;
 	sum_ns += other.sum_ns;
-	return 0;
+	return {};
 }
 
 } // namespace timerx

@@ -33,7 +33,7 @@ Monitor::~Monitor() = default;
 Monitor::Monitor(Monitor &&) noexcept = default;
 Monitor &Monitor::operator=(Monitor &&) noexcept = default;
 
-int Monitor::open(Monitor &out) noexcept
+Result<Monitor> Monitor::open() noexcept
 {
 	try {
 		auto sock = std::make_unique<detail::NetlinkSocket>(ControlOptions{});
@@ -42,22 +42,21 @@ int Monitor::open(Monitor &out) noexcept
 			ret = sock->session.resolve(TIMERX_GENL_NAME, TIMERX_GENL_MCGRP_MONITOR,
 						    sock->family);
 		if (ret < 0)
-			return ret;
+			return Error{ret};
 		/* A family without the group is not the one <linux/timerx.h> describes. */
 		if (!sock->family.monitor_group)
-			return -EPROTO;
+			return Error{EPROTO};
 		ret = sock->sock.join(*sock->family.monitor_group);
 		if (ret < 0)
-			return ret;
+			return Error{ret};
 		(void)::setsockopt(sock->sock.fd(), SOL_SOCKET, SO_RCVBUF, &monitor_rcvbuf,
 				   sizeof(monitor_rcvbuf));
 		sock->rx.resize(detail::nl::recv_buffer_size);
-		out.sock_ = std::move(sock);
-		out.queued_.clear();
-		out.next_queued_ = 0;
-		return 0;
+		Monitor m;
+		m.sock_ = std::move(sock);
+		return m;
 	} catch (const std::bad_alloc &) {
-		return -ENOMEM;
+		return Error{ENOMEM};
 	}
 }
 
@@ -66,38 +65,38 @@ int Monitor::fd() const noexcept
 	return sock_ ? sock_->sock.fd() : -1;
 }
 
-int Monitor::next(Notification &out, int timeout_ms)
+Result<Notification> Monitor::next(Timeout timeout) noexcept
 {
 	if (!sock_)
-		return -EBADF;
+		return Error{EBADF};
 	using clock = std::chrono::steady_clock;
-	const auto deadline = clock::now() + std::chrono::milliseconds(timeout_ms);
-	for (;;) {
-		if (next_queued_ < queued_.size()) {
-			out = std::move(queued_[next_queued_++]);
-			if (next_queued_ == queued_.size()) {
-				queued_.clear();
-				next_queued_ = 0;
+	const bool no_timeout = timeout == forever;
+	const auto deadline = clock::now() + (no_timeout ? clock::duration{} : timeout);
+	try {
+		for (;;) {
+			if (next_queued_ < queued_.size()) {
+				Notification out = std::move(queued_[next_queued_++]);
+				if (next_queued_ == queued_.size()) {
+					queued_.clear();
+					next_queued_ = 0;
+				}
+				return out;
 			}
-			return 0;
+			const int wait =
+				no_timeout ? -1 : detail::timeout_ms(deadline - clock::now());
+			const long n = sock_->sock.recv(sock_->rx.data(), sock_->rx.size(), wait);
+			if (n < 0)
+				return Error{static_cast<int>(n)}; /* ENOBUFS: lost some; goes on */
+			/* Well-formed ones are queued even when another one is not. */
+			const int ret = detail::nl::parse_notifications(sock_->rx.data(),
+									static_cast<std::size_t>(n),
+									sock_->family.id, queued_);
+			if (ret < 0)
+				return Error{ret};
+			/* Nothing we know in it (another family's, a newer command): wait on. */
 		}
-		int wait = -1;
-		if (timeout_ms >= 0) {
-			const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-				deadline - clock::now());
-			wait = left.count() > 0 ? static_cast<int>(left.count()) : 0;
-		}
-		const long n = sock_->sock.recv(sock_->rx.data(), sock_->rx.size(), wait);
-		if (n == -ETIMEDOUT)
-			return -EAGAIN;
-		if (n < 0)
-			return static_cast<int>(n); /* -ENOBUFS: lost some; the socket goes on */
-		/* Well-formed ones are queued even when another one is not. */
-		const int ret = detail::nl::parse_notifications(
-			sock_->rx.data(), static_cast<std::size_t>(n), sock_->family.id, queued_);
-		if (ret < 0)
-			return ret;
-		/* Nothing we know in it (another family's, a newer command): wait on. */
+	} catch (const std::bad_alloc &) {
+		return Error{ENOMEM};
 	}
 }
 

@@ -42,14 +42,10 @@ int NlSession::once(const Build &build, std::uint16_t type, std::uint8_t reply_c
 
 	nl::ReplyStream replies(seq, transport_.portid(), type, reply_cmd, dump, on_message);
 	using clock = std::chrono::steady_clock;
-	const auto deadline = clock::now() + std::chrono::milliseconds(opts_.timeout_ms);
+	const bool no_timeout = opts_.timeout == forever;
+	const auto deadline = clock::now() + (no_timeout ? clock::duration{} : opts_.timeout);
 	for (;;) {
-		int timeout = -1;
-		if (opts_.timeout_ms > 0) {
-			const auto left = std::chrono::ceil<std::chrono::milliseconds>(
-				deadline - clock::now());
-			timeout = left.count() > 0 ? static_cast<int>(left.count()) : 0;
-		}
+		const int timeout = no_timeout ? -1 : detail::timeout_ms(deadline - clock::now());
 		const long n = transport_.recv(rx_.data(), rx_.size(), timeout);
 		if (n == -EINTR)
 			continue; /* the deadline still holds */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The synchronous commands: one ioctl(2) each. ioctl() returns -1/errno;
- * we return -errno, as the kernel and liburing do.
+ * do_ioctl() returns -errno, as the kernel and liburing do.
  */
 #include <timerx/timer.hpp>
 
@@ -26,26 +26,28 @@ Result<TimerId> create_timer(int fd, const TimerSpec &spec) noexcept
 	timerx_create c = spec.to_uapi();
 	const int ret = do_ioctl(fd, TIMERX_IOC_CREATE, &c);
 	if (ret < 0)
-		return Result<TimerId>::failure(ret);
-	return c.timer_id;
+		return Error{ret};
+	return TimerId{c.timer_id};
 }
 
-int arm_timer(int fd, const ArmSpec &spec) noexcept
+Result<void> arm_timer(int fd, const ArmSpec &spec) noexcept
 {
+	if (!spec.valid())
+		return Error{EINVAL};
 	timerx_arm a = spec.to_uapi();
-	return do_ioctl(fd, TIMERX_IOC_ARM, &a);
+	return from_status(do_ioctl(fd, TIMERX_IOC_ARM, &a));
 }
 
-int cancel_timer(int fd, TimerId id) noexcept
+Result<void> cancel_timer(int fd, TimerId id) noexcept
 {
 	timerx_timer_ref r = make_timer_ref(id);
-	return do_ioctl(fd, TIMERX_IOC_CANCEL, &r);
+	return from_status(do_ioctl(fd, TIMERX_IOC_CANCEL, &r));
 }
 
-int delete_timer(int fd, TimerId id) noexcept
+Result<void> delete_timer(int fd, TimerId id) noexcept
 {
 	timerx_timer_ref r = make_timer_ref(id);
-	return do_ioctl(fd, TIMERX_IOC_DELETE, &r);
+	return from_status(do_ioctl(fd, TIMERX_IOC_DELETE, &r));
 }
 
 Result<TimerInfo> get_timer(int fd, TimerId id) noexcept
@@ -54,7 +56,7 @@ Result<TimerInfo> get_timer(int fd, TimerId id) noexcept
 	info.timer_id = id;
 	const int ret = do_ioctl(fd, TIMERX_IOC_GET, &info);
 	if (ret < 0)
-		return Result<TimerInfo>::failure(ret);
+		return Error{ret};
 	return info;
 }
 
@@ -63,13 +65,13 @@ Result<ContextInfo> context_info(int fd) noexcept
 	ContextInfo info{};
 	const int ret = do_ioctl(fd, TIMERX_IOC_CTX_INFO, &info);
 	if (ret < 0)
-		return Result<ContextInfo>::failure(ret);
+		return Error{ret};
 	return info;
 }
 
-int flush(int fd) noexcept
+Result<std::uint32_t> flush(int fd) noexcept
 {
-	return do_ioctl(fd, TIMERX_IOC_FLUSH, nullptr);
+	return from_return<std::uint32_t>(do_ioctl(fd, TIMERX_IOC_FLUSH, nullptr));
 }
 
 } // namespace timerx

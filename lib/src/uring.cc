@@ -21,6 +21,8 @@
  * switch is made by the first wait() that sees the refusal, which then
  * queues the POLL_ADD itself: no caller ever sees the -EOPNOTSUPP.
  */
+#include "uring_sq.hpp"
+
 #include <timerx/uring.hpp>
 #include <timerx/uring_prep.hpp>
 #include <timerx/wait.hpp>
@@ -28,11 +30,11 @@
 #include <liburing.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <stdexcept>
-#include <system_error>
+#include <new>
 
 namespace timerx {
 
@@ -57,8 +59,24 @@ constexpr bool transient(int err) noexcept
 	return err == -EINTR || err == -EAGAIN || err == -EBUSY;
 }
 
-/* Bound on consecutive -EAGAIN/-EBUSY (-EINTR retries are not counted). */
-constexpr unsigned max_busy_retries = 1000;
+/*
+ * Bound on consecutive -EAGAIN/-EBUSY (-EINTR retries are not counted),
+ * with an exponential backoff between them (1 us doubling, at most 1 ms:
+ * about 7 ms in all), so that the kernel's shortage (memory for requests,
+ * an overflowing CQ) has time to pass before submit() gives up.
+ */
+constexpr unsigned max_busy_retries = 16;
+
+void backoff(unsigned attempt) noexcept
+{
+	const long us = attempt < 10 ? 1L << attempt : 1000L;
+	timespec ts{0, (us < 1000 ? us : 1000) * 1000};
+	(void)::nanosleep(&ts, nullptr);
+}
+
+/* Setup flags a caller may add; the ones Uring relies on or cannot live with are its own. */
+constexpr unsigned caller_setup_flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+					IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG;
 
 __kernel_timespec to_kernel_timespec(std::chrono::nanoseconds ns) noexcept
 {
@@ -224,6 +242,7 @@ struct Uring::Impl {
 				ret = -EAGAIN;
 			if (!transient(ret) || ++busy > max_busy_retries)
 				return ret;
+			backoff(busy);
 		}
 		return 0;
 	}
@@ -239,7 +258,7 @@ struct Uring::Impl {
 		return ret < 0 ? ret : probe_res;
 	}
 
-	int submit_uring(Batch &batch, Order order) noexcept
+	Result<std::size_t> submit_uring(Batch &batch, Order order) noexcept
 	{
 		const std::span<Command> span = batch.commands();
 		cmds = span.data();
@@ -272,20 +291,48 @@ struct Uring::Impl {
 			const std::size_t target = completed + chunk;
 			/* One io_uring_enter(2): submit the chunk and wait for it. */
 			err = submit_until([&] { return target - completed; });
-			if (err < 0)
+			if (err < 0) {
+				drop_unsubmitted(next, chunk);
+				next += chunk;
 				break;
+			}
 			next += chunk;
 		}
 
-		for (Command &c : span)
-			if (c.result == -EINPROGRESS)
-				c.result = -ECANCELED;
+		/*
+		 * Never queued: not sent. Still EINPROGRESS below @next: the
+		 * kernel took them but their completion had not come when we gave
+		 * up; it will be counted stale. Their outcome is unknown.
+		 */
+		for (std::size_t i = next; i < ncmds; ++i)
+			cmds[i].result = -ECANCELED;
 		cmds = nullptr;
 		ncmds = 0;
-		return err < 0 ? err : static_cast<int>(span.size());
+		if (err < 0)
+			return Error{err};
+		return span.size();
 	}
 
-	int submit_ioctl(Batch &batch) noexcept
+	/*
+	 * submit() gives up on commands [first, first + n) (the last chunk):
+	 * those the kernel has not consumed are taken out of the SQ, so that
+	 * no later io_uring_enter(2) runs them, and read ECANCELED (not sent).
+	 */
+	void drop_unsubmitted(std::size_t first, std::size_t n) noexcept
+	{
+		const unsigned dropped = detail::rewind_unsubmitted(&ring);
+		const std::size_t ours = std::min<std::size_t>(dropped, n);
+		stats.sqes -= ours;
+		stats.unsent += ours;
+		for (std::size_t i = first + n - ours; i < first + n; ++i)
+			if (cmds[i].result == -EINPROGRESS)
+				cmds[i].result = -ECANCELED;
+		/* More than the chunk: a wait queued before it was not consumed either. */
+		if (dropped > n && wait_queued)
+			wait_queued = false;
+	}
+
+	Result<std::size_t> submit_ioctl(Batch &batch) noexcept
 	{
 		for (Command &c : batch.commands()) {
 			const int ret = ::ioctl(fd, c.cmd_op(), c.data());
@@ -297,7 +344,7 @@ struct Uring::Impl {
 			else
 				c.result = ret;
 		}
-		return static_cast<int>(batch.size());
+		return batch.size();
 	}
 
 	/* Put the wait in the SQ: TIMERX_URING_CMD_WAIT, or a POLL_ADD of the fd. */
@@ -329,12 +376,12 @@ struct Uring::Impl {
 		}
 	}
 
-	int wait_ring(std::chrono::nanoseconds timeout) noexcept
+	Result<std::uint32_t> wait_ring(Timeout timeout) noexcept
 	{
 		using clock = std::chrono::steady_clock;
-		const bool forever = timeout.count() < 0;
+		const bool no_timeout = timeout == timerx::forever;
 		const clock::time_point deadline =
-			clock::now() + (forever ? clock::duration{} : timeout);
+			clock::now() + (no_timeout ? clock::duration{} : timeout);
 
 		reap();
 		for (;;) {
@@ -343,11 +390,11 @@ struct Uring::Impl {
 				break;
 			if (!wait_queued) {
 				if (const int err = queue_wait(); err < 0)
-					return err;
+					return Error{err};
 			}
 
 			int ret;
-			if (forever) {
+			if (no_timeout) {
 				ret = io_uring_submit_and_wait(&ring, 1);
 			} else {
 				const auto left =
@@ -363,18 +410,18 @@ struct Uring::Impl {
 			if (wait_done)
 				continue;
 			/* liburing returns -ETIME, or the number submitted and no CQE. */
-			if (!forever && (ret == -ETIME || clock::now() >= deadline))
-				return 0;
+			if (!no_timeout && (ret == -ETIME || clock::now() >= deadline))
+				return Error{ETIMEDOUT};
 			if (ret < 0 && ret != -ETIME && ret != -EAGAIN && ret != -EBUSY)
-				return ret;
+				return Error{ret};
 		}
 
 		wait_done = false;
 		const int res = wait_res;
 		/* POLL_ADD reports a poll mask: readable (or an error the reader will see). */
 		if (wait_is_poll && res > 0)
-			return 1;
-		return res;
+			return std::uint32_t{1};
+		return from_return<std::uint32_t>(res);
 	}
 };
 
@@ -391,22 +438,30 @@ const char *to_string(Transport t) noexcept
 	return "?";
 }
 
-Uring::Uring(int fd, const UringOptions &opts) : impl_(std::make_unique<Impl>())
+Result<Uring> Uring::open(int fd, const UringOptions &opts) noexcept
 {
 	if (opts.sq_entries == 0)
-		throw std::invalid_argument("timerx::Uring: sq_entries must be > 0");
+		return Error{EINVAL};
 
-	Impl &m = *impl_;
+	Uring u;
+	u.impl_.reset(new (std::nothrow) Impl());
+	if (!u.impl_)
+		return Error{ENOMEM};
+	Impl &m = *u.impl_;
 	m.fd = fd;
-	m.setup_result =
-		m.init_ring(opts.sq_entries, IORING_SETUP_SQE128 | IORING_SETUP_SUBMIT_ALL);
+	if ((opts.setup_flags & ~caller_setup_flags) != 0)
+		return Error{EINVAL};
+	/* DEFER_TASKRUN runs completions only for the task that set the ring up. */
+	if ((opts.setup_flags & IORING_SETUP_DEFER_TASKRUN) &&
+	    !(opts.setup_flags & IORING_SETUP_SINGLE_ISSUER))
+		return Error{EINVAL};
+	m.setup_result = m.init_ring(opts.sq_entries, opts.setup_flags | IORING_SETUP_SQE128 |
+							      IORING_SETUP_SUBMIT_ALL);
 
 	switch (opts.transport) {
 	case Transport::uring_cmd:
 		if (m.setup_result < 0)
-			throw std::system_error(
-				-m.setup_result, std::system_category(),
-				"timerx: io_uring_queue_init_params(IORING_SETUP_SQE128)");
+			return Error{m.setup_result};
 		m.transport = Transport::uring_cmd;
 		break;
 	case Transport::automatic:
@@ -421,77 +476,89 @@ Uring::Uring(int fd, const UringOptions &opts) : impl_(std::make_unique<Impl>())
 
 	/* Waits only need a plain ring. */
 	if (!m.has_ring)
-		(void)m.init_ring(opts.sq_entries, 0);
+		(void)m.init_ring(opts.sq_entries, opts.setup_flags);
+	return u;
 }
 
+Uring::Uring() noexcept = default;
 Uring::~Uring() = default;
 Uring::Uring(Uring &&other) noexcept = default;
 Uring &Uring::operator=(Uring &&other) noexcept = default;
 
+/* A Uring that is not open (default-constructed, moved from) reports no ring. */
 Transport Uring::transport() const noexcept
 {
-	return impl_->transport;
+	return impl_ ? impl_->transport : Transport::ioctl;
 }
 
 int Uring::setup_result() const noexcept
 {
-	return impl_->setup_result;
+	return impl_ ? impl_->setup_result : -EBADF;
 }
 
 int Uring::probe_result() const noexcept
 {
-	return impl_->probe_result;
+	return impl_ ? impl_->probe_result : 0;
 }
 
 bool Uring::has_ring() const noexcept
 {
-	return impl_->has_ring;
+	return impl_ && impl_->has_ring;
 }
 
 int Uring::ring_fd() const noexcept
 {
-	return impl_->has_ring ? impl_->ring.ring_fd : -1;
+	return has_ring() ? impl_->ring.ring_fd : -1;
 }
 
 unsigned Uring::sq_entries() const noexcept
 {
-	return impl_->sq_entries;
+	return impl_ ? impl_->sq_entries : 0;
 }
 
 int Uring::fd() const noexcept
 {
-	return impl_->fd;
+	return impl_ ? impl_->fd : -1;
 }
 
 const UringStats &Uring::stats() const noexcept
 {
-	return impl_->stats;
+	static constexpr UringStats none{};
+	return impl_ ? impl_->stats : none;
 }
 
 bool Uring::wait_queued() const noexcept
 {
-	return impl_->wait_queued;
+	return impl_ && impl_->wait_queued;
 }
 
 bool Uring::waits_with_poll() const noexcept
 {
-	return impl_->transport != Transport::uring_cmd || impl_->poll_waits;
+	return impl_ && (impl_->transport != Transport::uring_cmd || impl_->poll_waits);
 }
 
-int Uring::submit(Batch &batch, Order order) noexcept
+Result<std::size_t> Uring::submit(Batch &batch, Order order) noexcept
 {
+	if (!impl_)
+		return Error{EBADF};
 	if (batch.empty())
-		return 0;
+		return std::size_t{0};
 	if (impl_->transport == Transport::uring_cmd)
 		return impl_->submit_uring(batch, order);
 	return impl_->submit_ioctl(batch);
 }
 
-int Uring::wait(std::chrono::nanoseconds timeout) noexcept
+Result<std::uint32_t> Uring::wait(Timeout timeout) noexcept
 {
+	if (!impl_)
+		return Error{EBADF};
 	++impl_->stats.waits;
-	if (!impl_->has_ring)
-		return poll_fd(impl_->fd, timeout);
+	if (!impl_->has_ring) {
+		const Result<void> r = poll_fd(impl_->fd, timeout);
+		if (!r)
+			return r.error();
+		return std::uint32_t{1};
+	}
 	return impl_->wait_ring(timeout);
 }
 

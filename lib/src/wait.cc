@@ -8,26 +8,20 @@
 
 namespace timerx {
 
-int poll_fd(int fd, std::chrono::nanoseconds timeout) noexcept
+Result<void> poll_fd(int fd, Timeout timeout) noexcept
 {
 	pollfd pfd{};
 	pfd.fd = fd;
 	pfd.events = POLLIN;
-	timespec ts{};
-	const timespec *tsp = nullptr;
-	if (timeout.count() >= 0) {
-		ts.tv_sec = static_cast<time_t>(timeout.count() / 1000000000);
-		ts.tv_nsec = static_cast<long>(timeout.count() % 1000000000);
-		tsp = &ts;
-	}
-	const int ret = ::ppoll(&pfd, 1, tsp, nullptr);
+	const timespec ts = detail::to_timespec(timeout);
+	const int ret = ::ppoll(&pfd, 1, timeout == forever ? nullptr : &ts, nullptr);
 	if (ret < 0)
-		return -errno;
+		return Error{errno};
 	if (ret == 0)
-		return 0;
+		return Error{ETIMEDOUT};
 	if (pfd.revents & POLLNVAL)
-		return -EBADF;
-	return 1;
+		return Error{EBADF};
+	return {};
 }
 
 } // namespace timerx

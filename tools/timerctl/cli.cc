@@ -158,7 +158,7 @@ std::string not_loaded_message()
 
 void open_control(timerx::Control &c)
 {
-	const int r = timerx::Control::open(c);
+	const int r = take(timerx::Control::open(), c);
 	if (r == 0)
 		return;
 	if (r == -ENOENT)

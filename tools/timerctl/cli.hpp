@@ -8,6 +8,8 @@
 #ifndef TIMERCTL_CLI_HPP
 #define TIMERCTL_CLI_HPP
 
+#include <timerx/error.hpp>
+
 #include <map>
 #include <optional>
 #include <ostream>
@@ -15,6 +17,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace timerx {
@@ -152,6 +155,16 @@ int exit_code_for(int neg_errno, int enoent_code = exit_failure);
  * finds the module loaded without it), 4 for EPERM, else 1.
  */
 void open_control(timerx::Control &c);
+
+/* A libtimerx Result as 0 / -errno, its value moved into @out on success. */
+template <class T>
+[[nodiscard]] int take(timerx::Result<T> &&r, T &out)
+{
+	if (!r)
+		return -r.error().code();
+	out = std::move(r).value();
+	return 0;
+}
 
 /* Message for a missing family: asks libkmod whether the module is there. */
 std::string not_loaded_message();

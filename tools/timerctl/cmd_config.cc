@@ -165,14 +165,14 @@ int cmd_config(const Args &a, Io &io)
 	open_control(c);
 	timerx::Config result;
 	if (o.set) {
-		if (int r = c.set_config(o.changes, &result); r < 0) {
+		if (int r = take(c.set_config(o.changes), result); r < 0) {
 			const std::string why = (r == -EPERM || r == -EACCES)
 							? "needs CAP_SYS_ADMIN"
 							: c.last_error_message();
 			fail(r, "cannot change the configuration (nothing was changed)",
 			     exit_failure, why);
 		}
-	} else if (int r = c.config(result); r < 0) {
+	} else if (int r = take(c.config(), result); r < 0) {
 		fail(r, "cannot read the configuration", exit_failure, c.last_error_message());
 	}
 	render_config(io.out, o.format, result);

@@ -104,13 +104,13 @@ int cmd_hist(const Args &a, Io &io)
 	timerx::Histogram h;
 	if (!o.ref) {
 		timerx::Stats s;
-		if (int r = c.stats(s); r < 0)
+		if (int r = take(c.stats(), s); r < 0)
 			fail(r, "cannot read the statistics", exit_failure, c.last_error_message());
 		h = std::move(s.lateness);
 	} else {
 		const std::uint32_t id = o.ref->ctx_id;
 		timerx::ContextStatus ctx;
-		if (int r = c.context(id, ctx); r < 0) {
+		if (int r = take(c.context(id), ctx); r < 0) {
 			if (r == -ENOENT)
 				throw Error(exit_no_such, "no such context: " + std::to_string(id));
 			fail(r, "cannot read context " + std::to_string(id), exit_no_such,
@@ -121,7 +121,7 @@ int cmd_hist(const Args &a, Io &io)
 			const std::string name =
 				"timer " + std::to_string(id) + ":" + std::to_string(tid);
 			timerx::TimerStatus ts;
-			if (int r = c.timer(id, tid, ts); r < 0) {
+			if (int r = take(c.timer(id, tid), ts); r < 0) {
 				if (r == -ENOENT)
 					throw Error(exit_no_such, "no such timer: " + name);
 				fail(r, "cannot read " + name, exit_no_such,

@@ -87,7 +87,7 @@ int cmd_list(const Args &a, Io &io)
 	timerx::Control c;
 	open_control(c, o.format, io.out);
 	std::vector<timerx::ContextStatus> ctxs;
-	if (int r = c.contexts(ctxs); r < 0)
+	if (int r = take(c.contexts(), ctxs); r < 0)
 		fail(r, "cannot list the contexts", exit_failure, c.last_error_message());
 	ClockNow now = clock_snapshot();
 	std::vector<ContextView> views;
@@ -97,7 +97,7 @@ int cmd_list(const Args &a, Io &io)
 		std::vector<timerx::TimerStatus> timers;
 		/* Before the dump, as in show: NEXT is relative to it. */
 		now = clock_snapshot();
-		if (int r = c.timers(timers); r < 0)
+		if (int r = take(c.timers(), timers); r < 0)
 			fail(r, "cannot list the timers", exit_failure, c.last_error_message());
 		/* Both dumps come in id order; a timer whose context appeared in between is left
 		 * out. */

@@ -142,7 +142,7 @@ int cmd_monitor(const Args &a, Io &io)
 	const MonitorOptions o = parse_monitor(a);
 	StopSignals signals;
 	timerx::Monitor m;
-	if (int r = timerx::Monitor::open(m); r < 0) {
+	if (int r = take(timerx::Monitor::open(), m); r < 0) {
 		if (r == -ENOENT)
 			throw Error(exit_not_loaded, not_loaded_message());
 		fail(r, "cannot subscribe to the timerx monitor group", exit_failure,
@@ -163,8 +163,8 @@ int cmd_monitor(const Args &a, Io &io)
 			wait_ms = static_cast<int>(std::min<long long>(left, wait_ms));
 		}
 		timerx::Notification n;
-		const int r = m.next(n, wait_ms);
-		if (r == -EAGAIN || r == -EINTR)
+		const int r = take(m.next(std::chrono::milliseconds(wait_ms)), n);
+		if (r == -ETIMEDOUT || r == -EINTR)
 			continue;
 		timespec now{};
 		clock_gettime(CLOCK_REALTIME, &now);

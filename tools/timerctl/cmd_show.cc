@@ -73,7 +73,7 @@ int cmd_show(const Args &a, Io &io)
 	timerx::Control c;
 	open_control(c, o.format, io.out);
 	ContextView v;
-	if (int r = c.context(o.ctx_id, v.ctx); r < 0) {
+	if (int r = take(c.context(o.ctx_id), v.ctx); r < 0) {
 		if (r == -ENOENT)
 			throw Error(exit_no_such, "no such context: " + std::to_string(o.ctx_id));
 		fail(r, "cannot read context " + std::to_string(o.ctx_id), exit_no_such,
@@ -84,7 +84,7 @@ int cmd_show(const Args &a, Io &io)
 	 * and a dump of many timers takes a while (NEXT would go negative).
 	 */
 	const ClockNow now = clock_snapshot();
-	if (int r = c.timers(v.timers, o.ctx_id); r < 0) {
+	if (int r = take(c.timers(o.ctx_id), v.timers); r < 0) {
 		if (r == -ENOENT)
 			throw Error(exit_no_such,
 				    "context " + std::to_string(o.ctx_id) + " went away");

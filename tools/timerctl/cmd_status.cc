@@ -204,10 +204,10 @@ int cmd_status(const Args &a, Io &io)
 	timerx::Control c;
 	open_control(c, f, io.out);
 	d.module = query_module();
-	if (int r = c.stats(d.stats); r < 0)
+	if (int r = take(c.stats(), d.stats); r < 0)
 		fail(r, "cannot read the statistics", exit_failure, c.last_error_message());
 	timerx::Config cfg;
-	if (int r = c.config(cfg); r == 0)
+	if (int r = take(c.config(), cfg); r == 0)
 		d.config = cfg;
 	else if (r != -EPERM && r != -EACCES)
 		fail(r, "cannot read the configuration", exit_failure, c.last_error_message());

@@ -16,7 +16,7 @@ std::string open_contexts()
 {
 	timerx::Control c;
 	std::vector<timerx::ContextStatus> ctxs;
-	if (timerx::Control::open(c) != 0 || c.contexts(ctxs) != 0)
+	if (take(timerx::Control::open(), c) != 0 || take(c.contexts(), ctxs) != 0)
 		return {};
 	std::string s;
 	for (const auto &x : ctxs)

@@ -174,9 +174,9 @@ int loop_poll(LatencyRun::Worker &w, Recorder &rec)
 	while (!w.stopping() && !w.enough()) {
 		if (!timerx::spin_until(reader, std::chrono::steady_clock::now() + stop_check))
 			continue;
-		const timerx::ConsumeResult r = reader.consume(rec);
-		if (!r.ok())
-			return r.error;
+		const auto r = reader.consume(rec);
+		if (!r)
+			return -r.error().code();
 	}
 	(void)reader.prepare_wait(); /* leave the flag clear: nobody spins any more */
 	return 0;
@@ -186,16 +186,16 @@ int loop_uring(LatencyRun::Worker &w, Recorder &rec)
 {
 	timerx::RingReader reader = w.ctx->reader();
 	for (;;) {
-		const timerx::ConsumeResult r = reader.consume(rec);
-		if (!r.ok())
-			return r.error;
+		const auto r = reader.consume(rec);
+		if (!r)
+			return -r.error().code();
 		if (w.stopping() || w.enough())
 			return 0;
 		if (!reader.prepare_wait())
 			continue;
-		const int wr = w.uring->wait(stop_check);
-		if (wr < 0 && wr != -EINTR && wr != -ETIME && wr != -EAGAIN)
-			return wr;
+		const auto wr = w.uring->wait(stop_check);
+		if (!wr && wr.error().code() != EINTR && wr.error().code() != ETIMEDOUT)
+			return -wr.error().code();
 	}
 }
 
@@ -205,9 +205,9 @@ int loop_epoll(LatencyRun::Worker &w, Recorder &rec)
 	const int timeout_ms = static_cast<int>(
 		std::chrono::duration_cast<std::chrono::milliseconds>(stop_check).count());
 	for (;;) {
-		const timerx::ConsumeResult r = reader.consume(rec);
-		if (!r.ok())
-			return r.error;
+		const auto r = reader.consume(rec);
+		if (!r)
+			return -r.error().code();
 		if (w.stopping() || w.enough())
 			return 0;
 		if (!reader.prepare_wait())
@@ -233,10 +233,10 @@ void *worker_main(void *arg)
 
 	/* Armed here, already on its CPU and at its priority: the grid starts now. */
 	const std::int64_t start = timerx::now_ns(w.o->clock) + w.interval_ns;
-	int r = w.ctx->arm_timer(
-		timerx::ArmSpec::at(w.timer, start, std::chrono::nanoseconds(w.interval_ns)));
-	if (r < 0) {
-		w.error = r;
+	const auto armed = w.ctx->arm_timer(timerx::ArmSpec::at_since_epoch(
+		w.timer, std::chrono::nanoseconds(start), std::chrono::nanoseconds(w.interval_ns)));
+	if (!armed) {
+		w.error = -armed.error().code();
 		w.error_what = "cannot arm the timer";
 		w.live.done.store(true);
 		w.state.store(failed);
@@ -245,6 +245,7 @@ void *worker_main(void *arg)
 	w.state.store(running);
 
 	Recorder rec{w, res, w.o->clock, res.hist.data(), res.hist.size()};
+	int r = 0;
 	switch (w.o->mode) {
 	case WaitMode::poll:
 		r = loop_poll(w, rec);
@@ -270,9 +271,9 @@ void *worker_main(void *arg)
 	return nullptr;
 }
 
-[[noreturn]] void fail_context(const std::system_error &e)
+[[noreturn]] void fail_context(timerx::Error e)
 {
-	const int err = e.code().value();
+	const int err = e.code();
 	if (err == ENOENT)
 		throw Error(exit_not_loaded, "cannot open " TIMERX_DEVICE_PATH
 					     ": timerx module is not loaded (load it: timerctl "
@@ -302,20 +303,24 @@ LatencyRun::LatencyRun(const LatencyOptions &o) : o_(o), results_(o.threads)
 		w->interval_ns = static_cast<std::int64_t>(res.interval_us * 1000);
 		w->stop = &stop_;
 		w->res = &res;
-		try {
-			w->ctx.emplace();
-		} catch (const std::system_error &e) {
-			fail_context(e);
-		}
+		auto opened = timerx::Context::open();
+		if (!opened)
+			fail_context(opened.error());
+		w->ctx.emplace(std::move(opened).value());
 		auto id = w->ctx->create_timer({.user_data = k,
 						.clock = o.clock,
 						.expiry = o.expiry,
 						.cpu = res.timer_cpu});
 		if (!id)
-			fail(id.error(), "cannot create the timer of thread " + std::to_string(k));
+			fail(-id.error().code(),
+			     "cannot create the timer of thread " + std::to_string(k));
 		w->timer = *id;
-		if (o.mode == WaitMode::uring)
-			w->uring = std::make_unique<timerx::Uring>(*w->ctx);
+		if (o.mode == WaitMode::uring) {
+			auto u = timerx::Uring::open(*w->ctx);
+			if (!u)
+				fail(-u.error().code(), "cannot set up io_uring");
+			w->uring = std::make_unique<timerx::Uring>(std::move(u).value());
+		}
 		if (o.mode == WaitMode::epoll) {
 			w->epfd = epoll_create1(EPOLL_CLOEXEC);
 			if (w->epfd < 0)

@@ -14,6 +14,7 @@
 
 #include <timerx/timerx.hpp>
 
+#include "rc.hpp"
 #include "tap.hpp"
 
 #include <gtest/gtest.h>
@@ -32,6 +33,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace itest {
@@ -50,6 +52,31 @@ inline const char *device_path()
 inline timerx::ContextOptions options(std::uint32_t entries = 1024)
 {
 	return timerx::ContextOptions{.path = device_path(), .ring_entries = entries};
+}
+
+/* Context::open(options(@entries)); a failure fails the test (the Context is closed). */
+inline timerx::Context open_context(std::uint32_t entries = 1024)
+{
+	auto c = timerx::Context::open(options(entries));
+	if (!c)
+		ADD_FAILURE() << "Context::open(" << entries << "): " << c.error_code().message();
+	return std::move(c).value();
+}
+
+inline timerx::Uring open_uring(const timerx::Context &ctx, const timerx::UringOptions &o = {})
+{
+	auto u = timerx::Uring::open(ctx, o);
+	if (!u)
+		ADD_FAILURE() << "Uring::open: " << u.error_code().message();
+	return std::move(u).value();
+}
+
+inline timerx::Batch make_batch(std::size_t n)
+{
+	auto b = timerx::Batch::with_capacity(n);
+	if (!b)
+		ADD_FAILURE() << "Batch::with_capacity(" << n << "): " << b.error_code().message();
+	return std::move(b).value();
 }
 
 inline bool is_root()
@@ -107,9 +134,8 @@ inline std::vector<timerx::Event> collect(timerx::RingReader &r, int fd, std::si
 	std::vector<timerx::Event> out;
 	const auto deadline = std::chrono::steady_clock::now() + timeout;
 	while (out.size() < want) {
-		const timerx::ConsumeResult res =
-			r.consume([&](const timerx::Event &e) { out.push_back(e); });
-		EXPECT_TRUE(res.ok()) << "consume: " << std::strerror(-res.error);
+		const auto res = r.consume([&](const timerx::Event &e) { out.push_back(e); });
+		EXPECT_TRUE(res.ok()) << "consume: " << res.error_code().message();
 		if (!res.ok() || out.size() >= want)
 			break;
 		const auto now = std::chrono::steady_clock::now();
@@ -163,6 +189,10 @@ inline int run_as_nobody(const std::function<int()> &fn)
 	} while (0)
 
 } // namespace itest
+
+using timerx_test::rc;
+using timerx_test::status;
+using timerx_test::take;
 
 /* Skip the whole binary when the device is absent (not an error: not this machine). */
 const char *timerx::test::skip_all_reason()

@@ -48,27 +48,23 @@ void account(Totals &t, const Event &e)
 void run_many(Transport transport)
 {
 	/* A ring smaller than the timer count: overflow and flush are part of the run. */
-	Context ctx(itest::options(4096));
-	Uring u(ctx, UringOptions{.sq_entries = sq_entries, .transport = transport});
+	Context ctx = itest::open_context(4096);
+	Uring u = itest::open_uring(ctx,
+				    UringOptions{.sq_entries = sq_entries, .transport = transport});
 	ASSERT_EQ(transport, u.transport());
 	timerx::RingReader r = ctx.reader();
-	Batch batch(many);
+	Batch batch = itest::make_batch(many);
 
 	/* 1. Create them all: one submit. */
 	for (std::size_t i = 0; i < many; ++i)
-		ASSERT_EQ(static_cast<int>(i), batch.create_timer({.user_data = i}));
+		ASSERT_EQ(static_cast<int>(i), rc(batch.create_timer({.user_data = i})));
 	const std::uint64_t enters0 = u.stats().enters;
-	ASSERT_EQ(static_cast<int>(many), u.submit(batch));
-	ASSERT_EQ(0U, batch.failures()) << "first error " << [&] {
-		for (std::size_t i = 0; i < batch.size(); ++i)
-			if (batch.result(i) < 0)
-				return batch.result(i);
-		return 0;
-	}();
+	ASSERT_EQ(static_cast<int>(many), rc(u.submit(batch)));
+	ASSERT_EQ(0U, batch.failures()) << "first error " << batch.status().error_code().message();
 	std::vector<TimerId> ids(many);
 	for (std::size_t i = 0; i < many; ++i) {
-		ASSERT_GT(batch.result(i), 0);
-		ids[i] = static_cast<TimerId>(batch.result(i));
+		ASSERT_GT(rc(batch.result(i)), 0);
+		ids[i] = *batch.result(i);
 		ASSERT_EQ(ids[i], batch.commands()[i].payload.create.timer_id);
 	}
 	if (transport == Transport::uring_cmd) {
@@ -84,9 +80,9 @@ void run_many(Transport transport)
 	batch.clear();
 	for (std::size_t i = 0; i < many; ++i) {
 		const auto first = std::chrono::microseconds(1000 + (i % 100) * 1000);
-		ASSERT_LE(0, batch.arm_timer(ArmSpec::after(ids[i], first, 100ms)));
+		ASSERT_LE(0, rc(batch.arm_timer(ArmSpec::after(ids[i], first, 100ms))));
 	}
-	ASSERT_EQ(static_cast<int>(many), u.submit(batch));
+	ASSERT_EQ(static_cast<int>(many), rc(u.submit(batch)));
 	ASSERT_EQ(0U, batch.failures());
 
 	/* 3. Consume for a while: spin a little, block in Uring::wait(). */
@@ -94,25 +90,25 @@ void run_many(Transport transport)
 	t.per_timer.assign(many, 0);
 	const auto stop = clock_type::now() + 350ms;
 	while (clock_type::now() < stop) {
-		const timerx::ConsumeResult res = r.consume([&](const Event &e) { account(t, e); });
-		ASSERT_TRUE(res.ok()) << std::strerror(-res.error);
-		t.flushes += res.flushes;
-		const int ret = timerx::wait_hybrid(r, 20us, [&] { return u.wait(10ms); });
-		ASSERT_GE(ret, 0) << std::strerror(-ret);
+		const auto res = r.consume([&](const Event &e) { account(t, e); });
+		ASSERT_TRUE(res.ok()) << std::strerror(res.error().code());
+		t.flushes += res->flushes;
+		const auto ret = timerx::wait_hybrid(r, 20us, [&] { return u.wait(10ms); });
+		ASSERT_TRUE(ret || ret.error().code() == ETIMEDOUT) << ret.error_code().message();
 	}
 
 	/* 4. Cancel them all (pending expirations are kept), then drain everything. */
 	batch.clear();
 	for (std::size_t i = 0; i < many; ++i)
-		ASSERT_LE(0, batch.cancel_timer(ids[i]));
-	ASSERT_EQ(static_cast<int>(many), u.submit(batch));
+		ASSERT_LE(0, rc(batch.cancel_timer(ids[i])));
+	ASSERT_EQ(static_cast<int>(many), rc(u.submit(batch)));
 	ASSERT_EQ(0U, batch.failures());
 	for (int round = 0; round < 1000 && (r.has_work() || ctx.info()->events != t.events);
 	     ++round) {
-		const timerx::ConsumeResult res = r.consume([&](const Event &e) { account(t, e); });
+		const auto res = r.consume([&](const Event &e) { account(t, e); });
 		ASSERT_TRUE(res.ok());
-		t.flushes += res.flushes;
-		if (!res.events)
+		t.flushes += res->flushes;
+		if (!res->events)
 			(void)ctx.flush();
 	}
 
@@ -151,8 +147,8 @@ void run_many(Transport transport)
 	/* 6. Delete them all: one submit; the context is empty again. */
 	batch.clear();
 	for (std::size_t i = 0; i < many; ++i)
-		ASSERT_LE(0, batch.delete_timer(ids[i]));
-	ASSERT_EQ(static_cast<int>(many), u.submit(batch));
+		ASSERT_LE(0, rc(batch.delete_timer(ids[i])));
+	ASSERT_EQ(static_cast<int>(many), rc(u.submit(batch)));
 	EXPECT_EQ(0U, batch.failures());
 	EXPECT_EQ(0U, ctx.info()->timers);
 }
@@ -160,8 +156,8 @@ void run_many(Transport transport)
 TEST(Batch, TenThousandTimersOverUringCmd)
 {
 	{
-		Context probe(itest::options(16));
-		if (Uring(probe).transport() != Transport::uring_cmd)
+		Context probe = itest::open_context(16);
+		if (itest::open_uring(probe).transport() != Transport::uring_cmd)
 			GTEST_SKIP() << "no uring_cmd transport";
 	}
 	run_many(Transport::uring_cmd);
@@ -178,24 +174,24 @@ TEST(Batch, ErrorsAreTheSameOnBothTransports)
 	std::vector<int> results[2];
 	for (int k = 0; k < 2; ++k) {
 		const Transport tr = k == 0 ? Transport::uring_cmd : Transport::ioctl;
-		Context ctx(itest::options(16));
-		Uring u(ctx, UringOptions{.transport = tr});
+		Context ctx = itest::open_context(16);
+		Uring u = itest::open_uring(ctx, UringOptions{.transport = tr});
 		const auto id = ctx.create_timer({});
 		ASSERT_TRUE(id.ok());
-		Batch b(16);
-		ASSERT_LE(0,
-			  b.create_timer({.clock = static_cast<timerx::Clock>(99)})); /* EINVAL */
-		ASSERT_LE(0, b.create_timer({.cpu = 100000}));                        /* EINVAL */
-		ASSERT_LE(0, b.arm_timer(ArmSpec::after(*id + 1000, 1ms)));           /* ENOENT */
-		ASSERT_LE(0, b.arm_timer(ArmSpec::after(*id, -1ns)));                 /* EINVAL */
-		ASSERT_LE(0, b.arm_timer(ArmSpec::after(*id, 3600s)));                /* 0 */
-		ASSERT_LE(0, b.cancel_timer(*id + 1000));                             /* ENOENT */
-		ASSERT_LE(0, b.cancel_timer(*id));                                    /* 0 */
-		ASSERT_LE(0, b.delete_timer(*id));                                    /* 0 */
-		ASSERT_LE(0, b.delete_timer(*id)); /* ENOENT (ordered) */
-		ASSERT_EQ(static_cast<int>(b.size()), u.submit(b, timerx::Order::sequential));
+		Batch b = itest::make_batch(16);
+		ASSERT_LE(0, rc(b.create_timer(
+				     {.clock = static_cast<timerx::Clock>(99)}))); /* EINVAL */
+		ASSERT_LE(0, rc(b.create_timer({.cpu = 100000})));                 /* EINVAL */
+		ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(*id + 1000, 1ms))));    /* ENOENT */
+		ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(*id, -1ns))));          /* EINVAL */
+		ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(*id, 3600s))));         /* 0 */
+		ASSERT_LE(0, rc(b.cancel_timer(*id + 1000)));                      /* ENOENT */
+		ASSERT_LE(0, rc(b.cancel_timer(*id)));                             /* 0 */
+		ASSERT_LE(0, rc(b.delete_timer(*id)));                             /* 0 */
+		ASSERT_LE(0, rc(b.delete_timer(*id))); /* ENOENT (ordered) */
+		ASSERT_EQ(static_cast<int>(b.size()), rc(u.submit(b, timerx::Order::sequential)));
 		for (std::size_t i = 0; i < b.size(); ++i)
-			results[k].push_back(b.result(i));
+			results[k].push_back(static_cast<int>(rc(b.result(i))));
 	}
 	const std::vector<int> expected{-EINVAL, -EINVAL, -ENOENT, -EINVAL, 0,
 					-ENOENT, 0,       0,       -ENOENT};
@@ -206,20 +202,20 @@ TEST(Batch, ErrorsAreTheSameOnBothTransports)
 /* Order::sequential: each command runs after the previous one completed. */
 TEST(Batch, SequentialOrderIsKept)
 {
-	Context ctx(itest::options(16));
-	Uring u(ctx);
+	Context ctx = itest::open_context(16);
+	Uring u = itest::open_uring(ctx);
 	constexpr int timers = 8;
 	std::vector<TimerId> ids;
 	for (int i = 0; i < timers; ++i)
 		ids.push_back(*ctx.create_timer({}));
 	for (int rep = 0; rep < 20; ++rep) {
-		Batch b(4 * timers);
+		Batch b = itest::make_batch(4 * timers);
 		for (TimerId id : ids) {
-			ASSERT_LE(0, b.arm_timer(ArmSpec::after(id, 3600s)));
-			ASSERT_LE(0, b.cancel_timer(id));
-			ASSERT_LE(0, b.arm_timer(ArmSpec::after(id, 7200s)));
+			ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(id, 3600s))));
+			ASSERT_LE(0, rc(b.cancel_timer(id)));
+			ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(id, 7200s))));
 		}
-		ASSERT_EQ(static_cast<int>(b.size()), u.submit(b, timerx::Order::sequential));
+		ASSERT_EQ(static_cast<int>(b.size()), rc(u.submit(b, timerx::Order::sequential)));
 		ASSERT_EQ(0U, b.failures());
 		for (TimerId id : ids) {
 			const auto info = ctx.get_timer(id);
@@ -228,25 +224,25 @@ TEST(Batch, SequentialOrderIsKept)
 			EXPECT_GT(info->next_expiry_ns,
 				  timerx::now_ns(timerx::Clock::monotonic) + 3600LL * 1000000000);
 		}
-		Batch c(timers);
+		Batch c = itest::make_batch(timers);
 		for (TimerId id : ids)
-			ASSERT_LE(0, c.cancel_timer(id));
-		ASSERT_EQ(timers, u.submit(c));
+			ASSERT_LE(0, rc(c.cancel_timer(id)));
+		ASSERT_EQ(timers, rc(u.submit(c)));
 	}
 }
 
 /* A batch bigger than the SQ is chunked; results still match their commands. */
 TEST(Batch, ChunkedResultsMatchTheirCommands)
 {
-	Context ctx(itest::options(16));
-	Uring u(ctx, UringOptions{.sq_entries = 8});
-	Batch b(100);
+	Context ctx = itest::open_context(16);
+	Uring u = itest::open_uring(ctx, UringOptions{.sq_entries = 8});
+	Batch b = itest::make_batch(100);
 	for (std::uint64_t i = 0; i < 100; ++i)
-		ASSERT_LE(0, b.create_timer({.user_data = 5000 + i}));
-	ASSERT_EQ(100, u.submit(b));
+		ASSERT_LE(0, rc(b.create_timer({.user_data = 5000 + i})));
+	ASSERT_EQ(100, rc(u.submit(b)));
 	ASSERT_EQ(0U, b.failures());
 	for (std::size_t i = 0; i < 100; ++i) {
-		const auto info = ctx.get_timer(static_cast<TimerId>(b.result(i)));
+		const auto info = ctx.get_timer(*b.result(i));
 		ASSERT_TRUE(info.ok());
 		EXPECT_EQ(5000 + i, info->user_data)
 			<< "result " << i << " belongs to another command";

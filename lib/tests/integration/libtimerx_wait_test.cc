@@ -35,10 +35,10 @@ class Wait : public ::testing::Test {
 protected:
 	void SetUp() override
 	{
-		ctx_.emplace(itest::options(256));
+		ctx_.emplace(itest::open_context(256));
 		reader_ = ctx_->reader();
 		const auto id = ctx_->create_timer({.user_data = 5});
-		ASSERT_TRUE(id.ok()) << std::strerror(-id.error());
+		ASSERT_TRUE(id.ok()) << std::strerror(id.error().code());
 		id_ = *id;
 	}
 
@@ -46,7 +46,7 @@ protected:
 	std::size_t drain()
 	{
 		std::size_t n = 0;
-		const timerx::ConsumeResult res = reader_.consume([&](const Event &e) {
+		const auto res = reader_.consume([&](const Event &e) {
 			EXPECT_EQ(id_, e.timer_id);
 			EXPECT_GE(e.actual_ns, e.expected_ns) << "fired early";
 			++n;
@@ -95,7 +95,7 @@ int raw_wait_result(int fd)
 
 TEST_F(Wait, TransportIsUringCmd)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	EXPECT_EQ(Transport::uring_cmd, u.transport())
 		<< "setup " << u.setup_result() << " probe " << u.probe_result();
 	EXPECT_EQ(0, u.probe_result()) << "FLUSH with nothing pending writes 0 events";
@@ -107,25 +107,25 @@ TEST_F(Wait, TransportIsUringCmd)
  */
 TEST_F(Wait, UringPollsExactlyWhenTheKernelRefusesTheWait)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	if (u.transport() != Transport::uring_cmd)
 		GTEST_SKIP() << "no uring_cmd transport";
 	const int raw = raw_wait_result(ctx_->fd());
 	ASSERT_TRUE(raw == -EOPNOTSUPP || raw == -ECANCELED) << "raw WAIT: " << raw;
 	EXPECT_FALSE(u.waits_with_poll()) << "not known before a wait";
 	ASSERT_TRUE(reader_.prepare_wait());
-	EXPECT_EQ(0, u.wait(10ms)) << "nothing ready: a timeout, never -EOPNOTSUPP";
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(10ms))) << "nothing ready: a timeout, never -EOPNOTSUPP";
 	EXPECT_TRUE(u.wait_queued());
 	EXPECT_EQ(raw == -EOPNOTSUPP, u.waits_with_poll()) << "raw WAIT: " << raw;
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 5ms)));
-	EXPECT_GE(u.wait(itest::fire_timeout), 1);
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 5ms))));
+	EXPECT_GE(rc(u.wait(itest::fire_timeout)), 1);
 	EXPECT_EQ(1U, drain());
 	EXPECT_EQ(raw == -EOPNOTSUPP, u.waits_with_poll()) << "decided once";
 }
 
 TEST_F(Wait, BusyPollSeesTheEvent)
 {
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 5ms)));
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 5ms))));
 	const auto t0 = clock_type::now();
 	ASSERT_TRUE(timerx::spin_until(reader_, t0 + itest::fire_timeout));
 	EXPECT_TRUE(reader_.polling());
@@ -149,19 +149,19 @@ TEST_F(Wait, PollingFlagSuppressesWakeups)
 
 	reader_.set_polling(true);
 	const std::uint64_t w0 = ctx_->info()->wakeups;
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 2ms, 2ms)));
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 2ms, 2ms))));
 	std::size_t got = 0;
 	while (got < 10) {
 		ASSERT_TRUE(timerx::spin_until(reader_, clock_type::now() + itest::fire_timeout));
 		got += drain();
 	}
-	ASSERT_EQ(0, ctx_->cancel_timer(id_));
+	ASSERT_EQ(0, rc(ctx_->cancel_timer(id_)));
 	EXPECT_EQ(w0, ctx_->info()->wakeups) << "woken while busy-polling";
 
 	/* Flag clear: the next event wakes epoll_wait(). */
 	got += drain();
 	ASSERT_TRUE(reader_.prepare_wait());
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 5ms)));
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 5ms))));
 	epoll_event out{};
 	EXPECT_EQ(1, ::epoll_wait(ep, &out, 1, 5000));
 	EXPECT_TRUE(out.events & EPOLLIN);
@@ -173,9 +173,9 @@ TEST_F(Wait, PollingFlagSuppressesWakeups)
 TEST_F(Wait, PollFdWakesOnTheEvent)
 {
 	ASSERT_TRUE(reader_.prepare_wait());
-	EXPECT_EQ(0, timerx::poll_fd(ctx_->fd(), 0ns)) << "nothing yet";
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 10ms)));
-	EXPECT_EQ(1, timerx::poll_fd(ctx_->fd(), itest::fire_timeout));
+	EXPECT_EQ(-ETIMEDOUT, rc(timerx::poll_fd(ctx_->fd(), 0ns))) << "nothing yet";
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 10ms))));
+	EXPECT_EQ(0, rc(timerx::poll_fd(ctx_->fd(), itest::fire_timeout)));
 	EXPECT_EQ(1U, drain());
 }
 
@@ -190,7 +190,7 @@ TEST_F(Wait, EpollWakesOnTheEvent)
 	epoll_event out{};
 	EXPECT_EQ(0, ::epoll_wait(ep, &out, 1, 0));
 	ASSERT_TRUE(reader_.prepare_wait());
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 10ms)));
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 10ms))));
 	ASSERT_EQ(1, ::epoll_wait(ep, &out, 1, 5000));
 	EXPECT_EQ(99U, out.data.u64);
 	EXPECT_EQ(1, ::epoll_wait(ep, &out, 1, 0)) << "level-triggered until consumed";
@@ -201,13 +201,13 @@ TEST_F(Wait, EpollWakesOnTheEvent)
 
 TEST_F(Wait, UringWaitIsWokenByTheKernel)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	if (u.transport() != Transport::uring_cmd)
 		GTEST_SKIP() << "no uring_cmd transport";
 	ASSERT_TRUE(reader_.prepare_wait());
 	const std::int64_t t0 = timerx::now_ns(timerx::Clock::monotonic);
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 20ms)));
-	const int ret = u.wait(itest::fire_timeout);
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 20ms))));
+	const long long ret = rc(u.wait(itest::fire_timeout));
 	const std::int64_t t1 = timerx::now_ns(timerx::Clock::monotonic);
 	EXPECT_GE(ret, 1) << "res = events ready: " << ret;
 	EXPECT_GE(t1 - t0, 20000000) << "woken before the timer was due";
@@ -216,14 +216,14 @@ TEST_F(Wait, UringWaitIsWokenByTheKernel)
 
 TEST_F(Wait, UringWaitTimesOutStaysQueuedThenCompletes)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	if (u.transport() != Transport::uring_cmd)
 		GTEST_SKIP() << "no uring_cmd transport";
-	EXPECT_EQ(0, u.wait(20ms));
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(20ms)));
 	EXPECT_TRUE(u.wait_queued());
-	EXPECT_EQ(0, u.wait(0ns));
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 5ms)));
-	EXPECT_GE(u.wait(itest::fire_timeout), 1);
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(0ns)));
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 5ms))));
+	EXPECT_GE(rc(u.wait(itest::fire_timeout)), 1);
 	EXPECT_FALSE(u.wait_queued());
 	EXPECT_EQ(1U, drain());
 }
@@ -231,14 +231,14 @@ TEST_F(Wait, UringWaitTimesOutStaysQueuedThenCompletes)
 /* Events already ready: the WAIT completes at once with their number. */
 TEST_F(Wait, UringWaitWithEventsReadyCompletesAtOnce)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	if (u.transport() != Transport::uring_cmd)
 		GTEST_SKIP() << "no uring_cmd transport";
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 1ms, 1ms)));
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 1ms, 1ms))));
 	while (reader_.ready() < 3)
-		ASSERT_EQ(1, timerx::poll_fd(ctx_->fd(), itest::fire_timeout));
-	ASSERT_EQ(0, ctx_->cancel_timer(id_));
-	const int ret = u.wait(0ns);
+		ASSERT_EQ(0, rc(timerx::poll_fd(ctx_->fd(), itest::fire_timeout)));
+	ASSERT_EQ(0, rc(ctx_->cancel_timer(id_)));
+	const long long ret = rc(u.wait(0ns));
 	if (u.waits_with_poll())
 		EXPECT_EQ(1, ret) << "POLL_ADD (the kernel refuses the WAIT): readable";
 	else
@@ -248,15 +248,15 @@ TEST_F(Wait, UringWaitWithEventsReadyCompletesAtOnce)
 
 TEST_F(Wait, UringWaitCancelledWhenTheContextIsClosed)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	if (u.transport() != Transport::uring_cmd)
 		GTEST_SKIP() << "no uring_cmd transport";
-	EXPECT_EQ(0, u.wait(10ms));
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(10ms)));
 	ASSERT_TRUE(u.wait_queued());
 	if (u.waits_with_poll())
 		GTEST_SKIP() << "the kernel refuses TIMERX_URING_CMD_WAIT: poll waits";
 	ctx_->close();
-	EXPECT_EQ(-ECANCELED, u.wait(itest::fire_timeout));
+	EXPECT_EQ(-ECANCELED, rc(u.wait(itest::fire_timeout)));
 	EXPECT_FALSE(u.wait_queued());
 }
 
@@ -266,11 +266,11 @@ TEST_F(Wait, UringWaitCancelledWhenTheContextIsClosed)
  */
 TEST_F(Wait, UringWaitSurvivesAForkedChildClosingItsCopy)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	if (u.transport() != Transport::uring_cmd)
 		GTEST_SKIP() << "no uring_cmd transport";
 	ASSERT_TRUE(reader_.prepare_wait());
-	EXPECT_EQ(0, u.wait(10ms));
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(10ms)));
 	ASSERT_TRUE(u.wait_queued());
 	if (u.waits_with_poll())
 		GTEST_SKIP() << "the kernel refuses TIMERX_URING_CMD_WAIT: poll waits";
@@ -283,10 +283,10 @@ TEST_F(Wait, UringWaitSurvivesAForkedChildClosingItsCopy)
 	int status = 0;
 	ASSERT_EQ(pid, ::waitpid(pid, &status, 0));
 	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "child: " << status;
-	EXPECT_EQ(0, u.wait(50ms)) << "ended by the child's close";
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(50ms))) << "ended by the child's close";
 	EXPECT_TRUE(u.wait_queued());
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 5ms)));
-	EXPECT_GE(u.wait(itest::fire_timeout), 1) << "the same WAIT completes with the event";
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 5ms))));
+	EXPECT_GE(rc(u.wait(itest::fire_timeout)), 1) << "the same WAIT completes with the event";
 	EXPECT_EQ(1U, drain());
 }
 
@@ -297,13 +297,13 @@ TEST_F(Wait, UringWaitSurvivesAForkedChildClosingItsCopy)
  */
 TEST_F(Wait, PollWaitOutlivesCloseUntilTheUringGoes)
 {
-	Uring u(*ctx_, timerx::UringOptions{.transport = Transport::ioctl});
+	Uring u = itest::open_uring(*ctx_, timerx::UringOptions{.transport = Transport::ioctl});
 	ASSERT_TRUE(u.has_ring());
 	ASSERT_TRUE(u.waits_with_poll());
-	EXPECT_EQ(0, u.wait(10ms));
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(10ms)));
 	ASSERT_TRUE(u.wait_queued());
 	ctx_->close();
-	EXPECT_EQ(0, u.wait(50ms)) << "a POLL_ADD is not ended by close()";
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(50ms))) << "a POLL_ADD is not ended by close()";
 	EXPECT_TRUE(u.wait_queued());
 	/* ~Uring: io_uring's exit cancels it and drops the file. */
 }
@@ -346,31 +346,32 @@ TEST_F(Wait, OwnRingWaitsCancelledByClosingADup)
 /* Without uring_cmd, Uring::wait() polls the fd through io_uring (POLL_ADD). */
 TEST_F(Wait, ForcedIoctlWaitsWithPollAdd)
 {
-	Uring u(*ctx_, timerx::UringOptions{.transport = Transport::ioctl});
+	Uring u = itest::open_uring(*ctx_, timerx::UringOptions{.transport = Transport::ioctl});
 	ASSERT_EQ(Transport::ioctl, u.transport());
 	ASSERT_TRUE(u.has_ring());
 	ASSERT_TRUE(reader_.prepare_wait());
-	EXPECT_EQ(0, u.wait(10ms));
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 10ms)));
-	EXPECT_EQ(1, u.wait(itest::fire_timeout));
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(10ms)));
+	ASSERT_EQ(0, rc(ctx_->arm_timer(ArmSpec::after(id_, 10ms))));
+	EXPECT_EQ(1, rc(u.wait(itest::fire_timeout)));
 	EXPECT_EQ(1U, drain());
 }
 
 /* Spin a little, then block in io_uring: the engine loop of the examples. */
 TEST_F(Wait, HybridLoopGetsEveryPeriod)
 {
-	Uring u(*ctx_);
+	Uring u = itest::open_uring(*ctx_);
 	constexpr std::int64_t period = 3000000;
-	ASSERT_EQ(0, ctx_->arm_timer(ArmSpec::after(id_, 3ms, std::chrono::nanoseconds(period))));
+	ASSERT_EQ(0,
+		  rc(ctx_->arm_timer(ArmSpec::after(id_, 3ms, std::chrono::nanoseconds(period)))));
 	std::uint64_t expirations = 0;
 	const auto deadline = clock_type::now() + itest::fire_timeout;
 	while (expirations < 20 && clock_type::now() < deadline) {
 		(void)reader_.consume(
 			[&](const Event &e) { expirations += timerx::expirations(e); });
-		const int ret = timerx::wait_hybrid(reader_, 50us, [&] { return u.wait(1s); });
-		ASSERT_GE(ret, 0) << std::strerror(-ret);
+		const auto ret = timerx::wait_hybrid(reader_, 50us, [&] { return u.wait(1s); });
+		ASSERT_TRUE(ret || ret.error().code() == ETIMEDOUT) << ret.error_code().message();
 	}
-	ASSERT_EQ(0, ctx_->cancel_timer(id_));
+	ASSERT_EQ(0, rc(ctx_->cancel_timer(id_)));
 	(void)reader_.consume([&](const Event &e) { expirations += timerx::expirations(e); });
 	EXPECT_GE(expirations, 20U);
 	EXPECT_EQ(ctx_->get_timer(id_)->expirations, expirations);

@@ -254,7 +254,7 @@ TEST(Histogram, MergeIsTheHistogramOfBoth)
 	std::vector<std::uint64_t> b{5, 6, 100, 50000, 6000000000ULL};
 	Histogram ha = make(a);
 	const Histogram hb = make(b);
-	ASSERT_EQ(0, ha.merge(hb));
+	ASSERT_TRUE(ha.merge(hb).ok());
 	std::vector<std::uint64_t> both = a;
 	both.insert(both.end(), b.begin(), b.end());
 	const Histogram want = make(both);
@@ -275,12 +275,12 @@ TEST(Histogram, MergeWithEmpty)
 {
 	Histogram empty;
 	const Histogram h = make({7, 9});
-	ASSERT_EQ(0, empty.merge(h));
+	ASSERT_TRUE(empty.merge(h).ok());
 	EXPECT_EQ(7U, empty.min_ns);
 	EXPECT_EQ(9U, empty.max_ns);
 	EXPECT_EQ(2U, empty.count);
 	Histogram h2 = make({7, 9});
-	ASSERT_EQ(0, h2.merge(Histogram{}));
+	ASSERT_TRUE(h2.merge(Histogram{}).ok());
 	EXPECT_EQ(7U, h2.min_ns);
 	EXPECT_EQ(9U, h2.max_ns);
 	EXPECT_EQ(2U, h2.count);
@@ -290,11 +290,11 @@ TEST(Histogram, MergeOfDifferentLayoutsIsEinval)
 {
 	Histogram a = make({1, 2, 3});
 	const Histogram b = make({1, 2, 3}, 3, 32);
-	EXPECT_EQ(-EINVAL, a.merge(b));
+	EXPECT_EQ(timerx::Error{EINVAL}, a.merge(b).error());
 	EXPECT_EQ(3U, a.count);
 	EXPECT_EQ(3U, a.buckets.size());
 	Histogram c = make({1}, 4, 31);
-	EXPECT_EQ(-EINVAL, c.merge(make({1})));
+	EXPECT_EQ(timerx::Error{EINVAL}, c.merge(make({1})).error());
 }
 
 } // namespace

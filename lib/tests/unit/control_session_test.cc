@@ -592,7 +592,7 @@ TEST_F(SessionTest, DumpInterruptedEveryTimeIsEagain)
 
 TEST_F(SessionTest, TimeoutIsEtimedout)
 {
-	opts.timeout_ms = 20;
+	opts.timeout = std::chrono::milliseconds(20);
 	make();
 	timerx::Stats st;
 	EXPECT_EQ(-ETIMEDOUT, s->stats(st));
@@ -608,7 +608,7 @@ TEST_F(SessionTest, TimeoutIsEtimedout)
 
 TEST_F(SessionTest, NoTimeoutMeansWaitForever)
 {
-	opts.timeout_ms = 0;
+	opts.timeout = timerx::forever;
 	make();
 	t.respond = [](const nlmsghdr *req) {
 		return std::vector<std::vector<char>>{

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <dirent.h>
 
 #include <cerrno>
@@ -37,8 +39,7 @@ static_assert(!std::is_copy_constructible_v<timerx::Monitor>);
 /* Skips when this machine has the module (then the VM tests cover it). */
 bool family_registered()
 {
-	timerx::Control c;
-	return timerx::Control::open(c) == 0;
+	return timerx::Control::open().ok();
 }
 
 TEST(ControlSocket, OpenWithoutTheModuleIsEnoent)
@@ -46,14 +47,14 @@ TEST(ControlSocket, OpenWithoutTheModuleIsEnoent)
 	if (family_registered())
 		GTEST_SKIP() << "the timerx family is registered here";
 	const int before = open_fds();
-	timerx::Control c;
-	EXPECT_EQ(-ENOENT, timerx::Control::open(c));
-	EXPECT_FALSE(c.is_open());
+	const auto c = timerx::Control::open();
+	EXPECT_EQ(timerx::Error{ENOENT}, c.error());
+	EXPECT_FALSE(c->is_open());
 	EXPECT_EQ(before, open_fds());
 
-	timerx::Monitor m;
-	EXPECT_EQ(-ENOENT, timerx::Monitor::open(m));
-	EXPECT_EQ(-1, m.fd());
+	const auto m = timerx::Monitor::open();
+	EXPECT_EQ(timerx::Error{ENOENT}, m.error());
+	EXPECT_EQ(-1, m->fd());
 	EXPECT_EQ(before, open_fds());
 }
 
@@ -61,33 +62,28 @@ TEST(ControlSocket, OptionsDefaults)
 {
 	const timerx::ControlOptions o;
 	EXPECT_EQ(8U, o.dump_retries);
-	EXPECT_EQ(5000U, o.timeout_ms);
+	EXPECT_EQ(std::chrono::seconds(5), o.timeout);
 }
 
 TEST(ControlSocket, NotOpenIsEbadf)
 {
 	timerx::Control c;
 	EXPECT_FALSE(c.is_open());
-	timerx::Stats s;
-	std::vector<timerx::ContextStatus> cs;
-	timerx::ContextStatus ctx;
-	std::vector<timerx::TimerStatus> ts;
-	timerx::TimerStatus t;
-	timerx::Config cfg;
-	EXPECT_EQ(-EBADF, c.stats(s));
-	EXPECT_EQ(-EBADF, c.contexts(cs));
-	EXPECT_EQ(-EBADF, c.context(1, ctx));
-	EXPECT_EQ(-EBADF, c.timers(ts));
-	EXPECT_EQ(-EBADF, c.timers(ts, 1U));
-	EXPECT_EQ(-EBADF, c.timer(1, 1, t));
-	EXPECT_EQ(-EBADF, c.config(cfg));
-	EXPECT_EQ(-EBADF, c.set_config(cfg));
+	const timerx::Error ebadf{EBADF};
+	EXPECT_EQ(ebadf, c.stats().error());
+	EXPECT_EQ(ebadf, c.contexts().error());
+	EXPECT_EQ(ebadf, c.context(1).error());
+	EXPECT_EQ(ebadf, c.timers().error());
+	EXPECT_EQ(ebadf, c.timers(1U).error());
+	EXPECT_EQ(ebadf, c.timer(1, 1).error());
+	EXPECT_EQ(ebadf, c.config().error());
+	EXPECT_EQ(ebadf, c.set_config({}).error());
 	EXPECT_EQ("", c.last_error_message());
 
 	timerx::Monitor m;
 	EXPECT_EQ(-1, m.fd());
-	timerx::Notification n;
-	EXPECT_EQ(-EBADF, m.next(n, 0));
+	EXPECT_EQ(ebadf, m.next(std::chrono::seconds(0)).error());
+	EXPECT_EQ(ebadf, m.next(timerx::forever).error());
 }
 
 TEST(ControlSocket, MovedFromIsNotOpen)

@@ -11,13 +11,14 @@
 #include <atomic>
 #include <climits>
 #include <cstdint>
+#include <iterator>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 namespace {
 
-using timerx::ConsumeResult;
+using ConsumeResult = timerx::Result<timerx::Consumed>;
 using timerx::Event;
 using timerx::RingReader;
 using timerx::testing::FakeRing;
@@ -52,8 +53,8 @@ TEST(RingReader, EmptyRingConsumesNothingAndDoesNotFlush)
 	int calls = 0;
 	const ConsumeResult res = r.consume([&](const Event &) { ++calls; });
 	EXPECT_TRUE(res.ok());
-	EXPECT_EQ(0U, res.events);
-	EXPECT_EQ(0U, res.flushes);
+	EXPECT_EQ(0U, res->events);
+	EXPECT_EQ(0U, res->flushes);
 	EXPECT_EQ(0, calls);
 	EXPECT_EQ(0U, ring.head());
 	EXPECT_EQ(0U, ring.flushes());
@@ -73,7 +74,7 @@ TEST(RingReader, ConsumesOneBatchInOrder)
 		EXPECT_EQ(7, timerx::kernel_lateness_ns(e));
 	});
 	EXPECT_TRUE(res.ok());
-	EXPECT_EQ(5U, res.events);
+	EXPECT_EQ(5U, res->events);
 	EXPECT_EQ((std::vector<std::uint64_t>{100, 101, 102, 103, 104}), seen);
 	EXPECT_EQ(5U, ring.head());
 	EXPECT_EQ(0U, r.ready());
@@ -90,7 +91,7 @@ TEST(RingReader, PublishesHeadOnceAfterTheBatch)
 		EXPECT_EQ(1000U, ring.head()) << "head moved during the batch";
 		++calls;
 	});
-	EXPECT_EQ(6U, res.events);
+	EXPECT_EQ(6U, res->events);
 	EXPECT_EQ(6U, calls);
 	EXPECT_EQ(1006U, ring.head());
 }
@@ -108,10 +109,10 @@ TEST(RingReader, LoadsTailOncePerPass)
 			produced = true;
 		}
 	});
-	EXPECT_EQ(3U, res.events);
+	EXPECT_EQ(3U, res->events);
 	EXPECT_EQ(1U, r.ready());
 	std::uint64_t last = 0;
-	EXPECT_EQ(1U, r.consume([&](const Event &e) { last = e.user_data; }).events);
+	EXPECT_EQ(1U, r.consume([&](const Event &e) { last = e.user_data; })->events);
 	EXPECT_EQ(99U, last);
 }
 
@@ -122,11 +123,11 @@ TEST(RingReader, MaxLimitsTheBatch)
 	RingReader r = ring.reader();
 	std::vector<std::uint64_t> seen;
 	auto cb = [&](const Event &e) { seen.push_back(e.user_data); };
-	EXPECT_EQ(3U, r.consume(cb, 3).events);
+	EXPECT_EQ(3U, r.consume(cb, 3)->events);
 	EXPECT_EQ(3U, ring.head());
 	EXPECT_EQ(5U, r.ready());
-	EXPECT_EQ(0U, r.consume(cb, 0).events);
-	EXPECT_EQ(5U, r.consume(cb).events);
+	EXPECT_EQ(0U, r.consume(cb, 0)->events);
+	EXPECT_EQ(5U, r.consume(cb)->events);
 	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6, 7}), seen);
 }
 
@@ -139,7 +140,7 @@ TEST(RingReader, FullRingIsNotCorrupt)
 	EXPECT_EQ(4U, r.ready());
 	EXPECT_FALSE(r.corrupt());
 	EXPECT_FALSE(r.overflow());
-	EXPECT_EQ(4U, r.consume([](const Event &) {}).events);
+	EXPECT_EQ(4U, r.consume([](const Event &) {})->events);
 }
 
 /* The u32 counters wrap: start just below UINT32_MAX and go round many times. */
@@ -159,7 +160,7 @@ TEST(RingReader, CountersWrapAroundUint32)
 			++next_seen;
 		});
 		ASSERT_TRUE(res.ok());
-		ASSERT_EQ(n, res.events);
+		ASSERT_EQ(n, res->events);
 	}
 	EXPECT_EQ(next_sent, next_seen);
 	EXPECT_EQ(static_cast<std::uint32_t>(start + next_sent), ring.head());
@@ -172,9 +173,9 @@ TEST(RingReader, BatchAcrossTheArrayEnd)
 	FakeRing ring(8, 5);
 	fill(ring, 0, 7); /* slots 5,6,7,0,1,2,3 */
 	std::vector<std::uint64_t> seen;
-	EXPECT_EQ(
-		7U,
-		ring.reader().consume([&](const Event &e) { seen.push_back(e.user_data); }).events);
+	EXPECT_EQ(7U, ring.reader()
+			      .consume([&](const Event &e) { seen.push_back(e.user_data); })
+			      ->events);
 	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6}), seen);
 }
 
@@ -189,8 +190,8 @@ TEST(RingReader, OverflowFlushesAndDrainsAgain)
 	std::vector<std::uint64_t> seen;
 	const ConsumeResult res = r.consume([&](const Event &e) { seen.push_back(e.user_data); });
 	EXPECT_TRUE(res.ok());
-	EXPECT_EQ(10U, res.events);
-	EXPECT_EQ(2U, res.flushes); /* 4 + flush 4 + flush 2 (the flag clears) */
+	EXPECT_EQ(10U, res->events);
+	EXPECT_EQ(2U, res->flushes); /* 4 + flush 4 + flush 2 (the flag clears) */
 	EXPECT_FALSE(r.overflow());
 	EXPECT_EQ(0U, ring.pending());
 	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}), seen);
@@ -227,8 +228,8 @@ TEST(RingReader, FlushRoundsBoundOneCall)
 	std::uint64_t total = 0;
 	auto count = [&](const Event &) { ++total; };
 	ConsumeResult res = r.consume(count);
-	EXPECT_EQ(1U, res.flushes);
-	EXPECT_EQ(4U, res.events); /* 2, flush, 2 */
+	EXPECT_EQ(1U, res->flushes);
+	EXPECT_EQ(4U, res->events); /* 2, flush, 2 */
 	EXPECT_TRUE(r.overflow()) << "more is pending than one round can bring";
 	while (r.has_work())
 		ASSERT_TRUE(r.consume(count).ok());
@@ -242,11 +243,11 @@ TEST(RingReader, ZeroFlushRoundsLeavesOverflowToTheCaller)
 	RingReader r = ring.reader();
 	r.set_flush_rounds(0);
 	const ConsumeResult res = r.consume([](const Event &) {});
-	EXPECT_EQ(2U, res.events);
-	EXPECT_EQ(0U, res.flushes);
+	EXPECT_EQ(2U, res->events);
+	EXPECT_EQ(0U, res->flushes);
 	EXPECT_EQ(0U, ring.flushes());
 	EXPECT_TRUE(r.overflow());
-	EXPECT_EQ(2, r.flush());
+	EXPECT_EQ(2U, r.flush().value());
 }
 
 TEST(RingReader, FlushErrorIsReportedWithTheEventsSoFar)
@@ -255,10 +256,10 @@ TEST(RingReader, FlushErrorIsReportedWithTheEventsSoFar)
 	fill(ring, 0, 6);
 	timerx::FlushHook failing{[](void *) noexcept { return -ENOTTY; }, nullptr};
 	RingReader r(ring.view(), failing);
-	const ConsumeResult res = r.consume([](const Event &) {});
-	EXPECT_EQ(4U, res.events);
-	EXPECT_EQ(1U, res.flushes);
-	EXPECT_EQ(-ENOTTY, res.error);
+	int seen = 0;
+	const ConsumeResult res = r.consume([&](const Event &) { ++seen; });
+	EXPECT_EQ(4, seen) << "the events before the failed flush are handed out";
+	EXPECT_EQ(timerx::Error{ENOTTY}, res.error());
 	EXPECT_FALSE(res.ok());
 }
 
@@ -276,8 +277,8 @@ TEST(RingReader, HostileHeadIsReportedNotFollowed)
 		EXPECT_TRUE(r.has_work());
 		int calls = 0;
 		const ConsumeResult res = r.consume([&](const Event &) { ++calls; });
-		EXPECT_EQ(-EIO, res.error);
-		EXPECT_EQ(0U, res.events);
+		EXPECT_EQ(-EIO, -res.error().code());
+		EXPECT_EQ(0U, res->events);
 		EXPECT_EQ(0, calls);
 		EXPECT_EQ(bad, ring.head()) << "a corrupt head must not be rewritten by consume()";
 	}
@@ -312,7 +313,7 @@ TEST(RingReader, IgnoresEntriesAndMaskInTheMapping)
 	const ConsumeResult res =
 		ring.reader().consume([&](const Event &e) { sum += e.user_data; });
 	EXPECT_TRUE(res.ok());
-	EXPECT_EQ(4U, res.events);
+	EXPECT_EQ(4U, res->events);
 	EXPECT_EQ(0U + 1 + 2 + 3, sum);
 }
 
@@ -322,7 +323,7 @@ TEST(RingReader, ThrowingCallbackConsumesOnlyWhatItFinished)
 	fill(ring, 0, 5);
 	RingReader r = ring.reader();
 	int calls = 0;
-	EXPECT_THROW(r.consume([&](const Event &e) {
+	EXPECT_THROW((void)r.consume([&](const Event &e) {
 		++calls;
 		if (e.user_data == 2)
 			throw std::runtime_error("boom");
@@ -331,7 +332,7 @@ TEST(RingReader, ThrowingCallbackConsumesOnlyWhatItFinished)
 	EXPECT_EQ(3, calls);
 	EXPECT_EQ(12U, ring.head()) << "events 0 and 1 consumed, 2 not";
 	std::vector<std::uint64_t> seen;
-	EXPECT_EQ(3U, r.consume([&](const Event &e) { seen.push_back(e.user_data); }).events);
+	EXPECT_EQ(3U, r.consume([&](const Event &e) { seen.push_back(e.user_data); })->events);
 	EXPECT_EQ((std::vector<std::uint64_t>{2, 3, 4}), seen);
 }
 
@@ -350,7 +351,7 @@ TEST(RingReader, UnboundReaderReportsEbadfd)
 {
 	RingReader r;
 	EXPECT_FALSE(r.valid());
-	EXPECT_EQ(-EBADFD, r.consume([](const Event &) {}).error);
+	EXPECT_EQ(-EBADFD, -r.consume([](const Event &) {}).error().code());
 }
 
 TEST(RingReader, PollingFlagKeepsOtherBits)
@@ -378,7 +379,7 @@ TEST(RingReader, PrepareWaitClearsTheFlagAndRechecks)
 	ring.deliver(make_event(1, 1));
 	EXPECT_FALSE(r.prepare_wait()) << "an event is ready: do not block";
 	EXPECT_FALSE(r.polling());
-	EXPECT_EQ(1U, r.consume([](const Event &) {}).events);
+	EXPECT_EQ(1U, r.consume([](const Event &) {})->events);
 
 	fill(ring, 10, 6); /* overflow */
 	r.set_flush_rounds(0);
@@ -420,13 +421,107 @@ TEST(RingReader, ConcurrentProducerNoLossNoDuplicates)
 			++expect;
 		});
 		ASSERT_TRUE(res.ok());
-		batches += res.events != 0;
+		batches += res->events != 0;
 	}
 	producer.join();
 	EXPECT_FALSE(failed);
 	EXPECT_EQ(total, expect);
 	EXPECT_EQ(0U, ring.pending());
 	EXPECT_LT(batches, total) << "batches should carry several events";
+}
+
+/* A for statement over the ready events; the head moves once, when the range ends. */
+TEST(RingReaderEvents, RangeForConsumesTheBatchWhenItEnds)
+{
+	FakeRing ring(8, UINT32_MAX - 2); /* the counters wrap inside the batch */
+	fill(ring, 0, 6);
+	RingReader r = ring.reader();
+	std::vector<std::uint64_t> seen;
+	for (const Event &e : r.events()) {
+		seen.push_back(e.user_data);
+		EXPECT_EQ(UINT32_MAX - 2, ring.head()) << "not committed while iterating";
+	}
+	EXPECT_EQ((std::vector<std::uint64_t>{0, 1, 2, 3, 4, 5}), seen);
+	EXPECT_EQ(ring.tail(), ring.head()) << "committed when the range ended";
+	EXPECT_EQ(0U, r.ready());
+	EXPECT_TRUE(r.events().empty());
+	EXPECT_EQ(0U, ring.flushes()) << "events() never flushes";
+}
+
+TEST(RingReaderEvents, MaxLeavesTheRest)
+{
+	FakeRing ring(8);
+	fill(ring, 0, 5);
+	RingReader r = ring.reader();
+	{
+		auto batch = r.events(2);
+		ASSERT_TRUE(batch.status().ok());
+		ASSERT_EQ(2U, batch.size());
+		EXPECT_EQ(1U, batch[1].user_data);
+		EXPECT_EQ(5U, r.ready()) << "nothing consumed before the batch ends";
+	}
+	EXPECT_EQ(3U, r.ready());
+	auto rest = r.events();
+	EXPECT_EQ(2U, rest.begin()->user_data);
+	EXPECT_EQ(3, std::distance(rest.begin(), rest.end()));
+	rest.commit();
+	EXPECT_EQ(0U, r.ready()) << "commit() before the end";
+}
+
+TEST(RingReaderEvents, CorruptHeadIsAnEmptyBatchWithEio)
+{
+	FakeRing ring(8, 10);
+	fill(ring, 0, 3);
+	ring.set_head(ring.tail() + 100);
+	RingReader r = ring.reader();
+	auto batch = r.events();
+	EXPECT_TRUE(batch.empty());
+	EXPECT_EQ(timerx::Error{EIO}, batch.status().error());
+	EXPECT_EQ(timerx::Error{EIO}, r.peek().error());
+	EXPECT_EQ(timerx::Error{EBADFD}, RingReader{}.events().status().error());
+	EXPECT_EQ(ring.tail() + 100, ring.head()) << "left alone";
+}
+
+/* peek/advance: look at a batch, consume part of it. */
+TEST(RingReaderPeek, AdvanceConsumesWhatWasHandled)
+{
+	FakeRing ring(4, UINT32_MAX - 1);
+	fill(ring, 0, 4);
+	RingReader r = ring.reader();
+	const auto span = r.peek();
+	ASSERT_TRUE(span.ok());
+	ASSERT_EQ(4U, span->size());
+	EXPECT_EQ(3U, (*span)[3].user_data);
+	std::uint64_t sum = 0;
+	for (const Event &e : *span)
+		sum += e.user_data;
+	EXPECT_EQ(6U, sum);
+	EXPECT_EQ(4U, r.ready()) << "peek() consumes nothing";
+	r.advance(3);
+	EXPECT_EQ(1U, r.ready());
+	const auto last = r.peek();
+	ASSERT_EQ(1U, last->size());
+	EXPECT_EQ(3U, last->begin()->user_data);
+	r.advance(0);
+	EXPECT_EQ(1U, r.ready());
+	EXPECT_EQ(1U, r.peek(1)->size());
+	EXPECT_TRUE(r.peek(0)->empty());
+	r.advance(1);
+	EXPECT_EQ(0U, r.ready());
+	EXPECT_TRUE(r.peek()->empty());
+}
+
+TEST(RingReaderPeek, TheSlotsAreFreedByAdvance)
+{
+	FakeRing ring(2);
+	RingReader r = ring.reader();
+	EXPECT_TRUE(ring.deliver(make_event(1, 0)));
+	EXPECT_TRUE(ring.deliver(make_event(2, 1)));
+	EXPECT_FALSE(ring.deliver(make_event(3, 2))) << "full: pending";
+	ASSERT_EQ(2U, r.peek()->size());
+	r.advance(2);
+	EXPECT_EQ(1, ring.flush()) << "room again after advance()";
+	EXPECT_EQ(2U, r.peek()->begin()->user_data);
 }
 
 } // namespace

@@ -6,6 +6,7 @@
 #include <timerx/ring.hpp>
 
 #include <gtest/gtest.h>
+#include <rc.hpp>
 
 #include <cstddef>
 #include <vector>
@@ -73,8 +74,9 @@ TEST(RingView, AcceptsTheKernelsLayout)
 	for (std::uint32_t entries : {2U, 64U, 4096U}) {
 		const timerx_ring_params p = kernel_params(entries);
 		Buffer buf(p.mmap_len);
-		timerx::RingView v;
-		ASSERT_EQ(0, timerx::make_ring_view(buf.base(), p.mmap_len, p, v));
+		const auto made = timerx::make_ring_view(buf.base(), p.mmap_len, p);
+		ASSERT_TRUE(made.ok());
+		const timerx::RingView v = *made;
 		EXPECT_EQ(buf.base(), static_cast<void *>(v.hdr));
 		EXPECT_EQ(static_cast<unsigned char *>(buf.base()) + 128,
 			  reinterpret_cast<unsigned char *>(v.events));
@@ -88,11 +90,10 @@ TEST(RingView, RejectsWhatItDoesNotKnow)
 {
 	const timerx_ring_params good = kernel_params(64);
 	Buffer buf(good.mmap_len + 4096);
-	timerx::RingView v;
 	auto with = [&](auto change) {
 		timerx_ring_params p = good;
 		change(p);
-		return timerx::make_ring_view(buf.base(), good.mmap_len, p, v);
+		return timerx_test::status(timerx::make_ring_view(buf.base(), good.mmap_len, p));
 	};
 	EXPECT_EQ(-EPROTO, with([](auto &p) { p.event_size = 48; }));
 	EXPECT_EQ(-EPROTO, with([](auto &p) { p.events_offset = 64; })) << "inside the header";
@@ -101,10 +102,12 @@ TEST(RingView, RejectsWhatItDoesNotKnow)
 	EXPECT_EQ(-EPROTO, with([](auto &p) { p.events_offset = 4096; })) << "events past the end";
 	EXPECT_EQ(-EINVAL, with([](auto &p) { p.entries = 48; }));
 	EXPECT_EQ(-EINVAL, with([](auto &p) { p.entries = 1; }));
-	EXPECT_EQ(-EINVAL, timerx::make_ring_view(nullptr, good.mmap_len, good, v));
-	EXPECT_EQ(-EINVAL, timerx::make_ring_view(static_cast<unsigned char *>(buf.base()) + 4,
-						  good.mmap_len, good, v));
-	EXPECT_FALSE(v.valid()) << "a failed call leaves the view alone";
+	EXPECT_EQ(-EINVAL,
+		  timerx_test::status(timerx::make_ring_view(nullptr, good.mmap_len, good)));
+	const auto misaligned = timerx::make_ring_view(static_cast<unsigned char *>(buf.base()) + 4,
+						       good.mmap_len, good);
+	EXPECT_EQ(timerx::Error{EINVAL}, misaligned.error());
+	EXPECT_FALSE(misaligned->valid()) << "a failure holds no view";
 }
 
 TEST(RingView, EntriesTimesEventSizeDoesNotOverflow)
@@ -112,8 +115,7 @@ TEST(RingView, EntriesTimesEventSizeDoesNotOverflow)
 	timerx_ring_params p = kernel_params(2);
 	p.entries = 1U << 31; /* 2^31 * 32 bytes would wrap a u32 */
 	Buffer buf(p.mmap_len);
-	timerx::RingView v;
-	EXPECT_EQ(-EPROTO, timerx::make_ring_view(buf.base(), p.mmap_len, p, v));
+	EXPECT_EQ(-EPROTO, timerx_test::status(timerx::make_ring_view(buf.base(), p.mmap_len, p)));
 }
 
 } // namespace

@@ -4,15 +4,23 @@
  * command numbers the transports rely on.
  */
 #include <timerx/error.hpp>
+#include <timerx/timer.hpp>
 #include <timerx/types.hpp>
 #include <timerx/version.hpp>
 
 #include <gtest/gtest.h>
+#include <rc.hpp>
+
+#include <memory>
+#include <type_traits>
+#include <utility>
 
 #include <chrono>
 #include <cstring>
 
 namespace {
+
+using timerx_test::rc;
 
 using namespace std::chrono_literals;
 using timerx::ArmSpec;
@@ -109,7 +117,8 @@ TEST(Types, ArmSpecAfterAndAt)
 	EXPECT_EQ(1000000U, rel.period_ns);
 	EXPECT_EQ(0U, rel.resv);
 
-	const timerx_arm abs = ArmSpec::at(9, 123456789012345, 2s).to_uapi();
+	const timerx_arm abs =
+		ArmSpec::at_since_epoch(9, std::chrono::nanoseconds(123456789012345), 2s).to_uapi();
 	EXPECT_EQ(9U, abs.timer_id);
 	EXPECT_EQ(TIMERX_ARM_F_ABS, abs.flags);
 	EXPECT_EQ(123456789012345, abs.expires_ns);
@@ -119,8 +128,74 @@ TEST(Types, ArmSpecAfterAndAt)
 	EXPECT_EQ(0U, once.period_ns) << "no period: one-shot";
 	EXPECT_EQ(0, once.expires_ns);
 
-	/* A negative period is not clamped: the module refuses it (EINVAL). */
-	EXPECT_GT(ArmSpec::after(1, 1ms, -1ns).to_uapi().period_ns, static_cast<__u64>(INT64_MAX));
+	/* A negative period makes the spec invalid; raw, it is one the module refuses. */
+	const std::chrono::milliseconds negative{-1};
+	const ArmSpec bad = ArmSpec::after(1, 1ms, negative);
+	EXPECT_FALSE(bad.valid());
+	EXPECT_EQ(UINT64_MAX, bad.to_uapi().period_ns);
+	EXPECT_TRUE(ArmSpec::after(1, 1ms, 0ns).valid());
+	EXPECT_EQ(-EINVAL, rc(timerx::arm_timer(-1, bad)))
+		<< "refused before the ioctl (not EBADF)";
+}
+
+/* Typed time points on the timer's clock, any duration that converts losslessly. */
+TEST(Types, ArmSpecAtATimePoint)
+{
+	using std::chrono::steady_clock;
+	using std::chrono::system_clock;
+	const auto t = steady_clock::now() + 1ms;
+	const timerx_arm a = ArmSpec::at(3, t, 10ms).to_uapi();
+	EXPECT_EQ(TIMERX_ARM_F_ABS, a.flags);
+	EXPECT_EQ(
+		std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(),
+		a.expires_ns);
+	EXPECT_EQ(10000000U, a.period_ns);
+
+	/* A coarser time point converts exactly. */
+	const auto s = std::chrono::time_point_cast<std::chrono::seconds>(system_clock::now());
+	EXPECT_EQ(s.time_since_epoch().count() * 1000000000,
+		  ArmSpec::at(1, s).to_uapi().expires_ns);
+
+	/* steady_clock is CLOCK_MONOTONIC, boot_clock BOOTTIME, tai_clock TAI. */
+	static_assert(timerx::clock_of<steady_clock> == timerx::Clock::monotonic);
+	static_assert(timerx::clock_of<system_clock> == timerx::Clock::realtime);
+	static_assert(timerx::clock_of<timerx::boot_clock> == timerx::Clock::boottime);
+	static_assert(timerx::clock_of<timerx::tai_clock> == timerx::Clock::tai);
+	static_assert(!timerx::TimerClock<std::chrono::high_resolution_clock> ||
+		      std::is_same_v<std::chrono::high_resolution_clock, system_clock> ||
+		      std::is_same_v<std::chrono::high_resolution_clock, steady_clock>);
+	const auto before = steady_clock::now().time_since_epoch();
+	const auto mono = timerx::now(timerx::Clock::monotonic);
+	EXPECT_LE(before, mono) << "steady_clock and CLOCK_MONOTONIC are one clock";
+	EXPECT_LE(mono, steady_clock::now().time_since_epoch());
+	const auto boot0 = timerx::boot_clock::now();
+	EXPECT_LE(boot0, timerx::boot_clock::now());
+	const auto boot1 = timerx::now(timerx::Clock::boottime);
+	EXPECT_LE(boot0.time_since_epoch(), boot1) << "boot_clock is CLOCK_BOOTTIME";
+	EXPECT_LE(boot1, timerx::boot_clock::now().time_since_epoch());
+
+	/* Periods: any whole duration; compile-time checked where it is a constant. */
+	constexpr timerx::Period p = std::chrono::microseconds(250);
+	static_assert(p.valid() && p.get() == 250us);
+	static_assert(std::is_convertible_v<std::chrono::duration<std::uint32_t, std::milli>,
+					    timerx::Period>);
+}
+
+TEST(Types, EventTimesAreTyped)
+{
+	timerx::Event e{};
+	e.expected_ns = 1000;
+	e.actual_ns = 1500;
+	e.overrun = 2;
+	EXPECT_EQ(std::chrono::nanoseconds(1000),
+		  e.expected<std::chrono::steady_clock>().time_since_epoch());
+	EXPECT_EQ(std::chrono::nanoseconds(1500), e.actual<timerx::tai_clock>().time_since_epoch());
+	EXPECT_EQ(500ns, e.kernel_lateness());
+	EXPECT_EQ(3U, e.expirations());
+	EXPECT_EQ(500, timerx::kernel_lateness_ns(e));
+	static_assert(std::is_same_v<decltype(e.expected<std::chrono::system_clock>()),
+				     std::chrono::time_point<std::chrono::system_clock,
+							     std::chrono::nanoseconds>>);
 }
 
 TEST(Types, TimerRef)
@@ -174,22 +249,46 @@ TEST(Types, CommandNumbersEncodeThePayloads)
 TEST(Result, ValueAndError)
 {
 	constexpr timerx::Result<std::uint32_t> ok{42U};
-	static_assert(ok.ok() && ok.value() == 42U && ok.error() == 0);
+	static_assert(ok.ok() && ok.value() == 42U);
 	EXPECT_TRUE(static_cast<bool>(ok));
 	EXPECT_EQ(42U, *ok);
 	EXPECT_FALSE(ok.error_code());
 
-	const auto bad = timerx::Result<std::uint32_t>::failure(-ENOENT);
+	const timerx::Result<std::uint32_t> bad = timerx::unexpected(ENOENT);
 	EXPECT_FALSE(bad.ok());
 	EXPECT_FALSE(static_cast<bool>(bad));
-	EXPECT_EQ(-ENOENT, bad.error());
+	EXPECT_EQ(timerx::Error{ENOENT}, bad.error());
+	EXPECT_EQ(ENOENT, bad.error().code());
 	EXPECT_EQ(0U, bad.value());
 	EXPECT_EQ(7U, bad.value_or(7));
 	EXPECT_EQ(std::errc::no_such_file_or_directory, bad.error_code());
-	EXPECT_EQ(std::errc::invalid_argument, timerx::make_error_code(-EINVAL));
+	EXPECT_EQ(std::errc::invalid_argument, timerx::Error{EINVAL}.error_code());
 
-	EXPECT_EQ(-EINVAL, timerx::Result<int>::failure(0).error()) << "a failure is never 0";
-	EXPECT_EQ(-EINVAL, timerx::Result<int>::failure(5).error());
+	EXPECT_EQ(EINVAL, timerx::Error{0}.code()) << "an Error is never 0";
+	EXPECT_EQ(ENOENT, timerx::Error{-ENOENT}.code()) << "the kernel's -errno is taken";
+	EXPECT_EQ(timerx::Error{EIO}, std::errc::io_error);
+
+	/* Only exactly a T is a value: an int is neither a TimerId nor an Error. */
+	static_assert(!std::is_convertible_v<int, timerx::Result<timerx::TimerId>>);
+	static_assert(!std::is_convertible_v<int, timerx::Result<void>>);
+	static_assert(!std::is_convertible_v<int, timerx::Error>);
+	static_assert(std::is_convertible_v<timerx::TimerId, timerx::Result<timerx::TimerId>>);
+	static_assert(std::is_convertible_v<timerx::Error, timerx::Result<timerx::TimerId>>);
+
+	constexpr timerx::Result<void> done{};
+	static_assert(done.ok());
+	const timerx::Result<void> failed = timerx::Error{EPERM};
+	EXPECT_EQ(timerx::Error{EPERM}, failed.error());
+
+	EXPECT_EQ(5U, *timerx::from_return<std::uint32_t>(5));
+	EXPECT_EQ(timerx::Error{EBADF}, timerx::from_return<std::uint32_t>(-EBADF).error());
+	EXPECT_TRUE(timerx::from_status(0).ok());
+	EXPECT_EQ(timerx::Error{EIO}, timerx::from_status(-EIO).error());
+
+	/* Move-only values move out. */
+	timerx::Result<std::unique_ptr<int>> owned{std::make_unique<int>(3)};
+	const std::unique_ptr<int> p = std::move(owned).value();
+	EXPECT_EQ(3, *p);
 
 	timerx::Result<timerx_timer_info> info{timerx_timer_info{}};
 	EXPECT_EQ(0U, info->state);

@@ -101,7 +101,8 @@ TEST(UringPrep, Create)
 TEST(UringPrep, Arm)
 {
 	Slot s;
-	const timerx::ArmSpec spec = timerx::ArmSpec::at(12, 5000000000LL, 250us);
+	const timerx::ArmSpec spec =
+		timerx::ArmSpec::at_since_epoch(12, std::chrono::nanoseconds(5000000000LL), 250us);
 	timerx::prep_arm(s.sqe(), test_fd, spec);
 	expect_uring_cmd_sqe(s.sqe(), TIMERX_IOC_ARM);
 	const timerx_arm a = spec.to_uapi();
@@ -154,11 +155,13 @@ TEST(UringPrep, FlushAndWaitCarryNoPayload)
 
 TEST(UringPrep, CommandFromABatch)
 {
-	timerx::Batch b(4);
-	ASSERT_EQ(0, b.create_timer({.user_data = 3}));
-	ASSERT_EQ(1, b.arm_timer(timerx::ArmSpec::after(4, 1ms)));
-	ASSERT_EQ(2, b.cancel_timer(5));
-	ASSERT_EQ(3, b.delete_timer(6));
+	auto made = timerx::Batch::with_capacity(4);
+	ASSERT_TRUE(made.ok());
+	timerx::Batch &b = *made;
+	ASSERT_EQ(0U, *b.create_timer({.user_data = 3}));
+	ASSERT_EQ(1U, *b.arm_timer(timerx::ArmSpec::after(4, 1ms)));
+	ASSERT_EQ(2U, *b.cancel_timer(5));
+	ASSERT_EQ(3U, *b.delete_timer(6));
 	const unsigned ops[] = {TIMERX_IOC_CREATE, TIMERX_IOC_ARM, TIMERX_IOC_CANCEL,
 				TIMERX_IOC_DELETE};
 	for (std::size_t i = 0; i < b.size(); ++i) {

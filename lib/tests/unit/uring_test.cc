@@ -14,7 +14,12 @@
  */
 #include <timerx/uring.hpp>
 
+#include <liburing.h>
+
+#include "uring_sq.hpp"
+
 #include <gtest/gtest.h>
+#include <rc.hpp>
 
 #include <fcntl.h>
 #include <sys/eventfd.h>
@@ -22,10 +27,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace {
 
@@ -34,6 +41,21 @@ using timerx::Order;
 using timerx::Transport;
 using timerx::Uring;
 using timerx::UringOptions;
+using timerx_test::rc;
+
+Uring open_uring(int fd, const UringOptions &opts = {})
+{
+	auto u = Uring::open(fd, opts);
+	EXPECT_TRUE(u.ok()) << u.error_code().message();
+	return std::move(u).value();
+}
+
+timerx::Batch make_batch(std::size_t n)
+{
+	auto b = timerx::Batch::with_capacity(n);
+	EXPECT_TRUE(b.ok());
+	return std::move(b).value();
+}
 
 TEST(ChooseTransport, Table)
 {
@@ -71,7 +93,7 @@ protected:
 		efd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		ASSERT_LE(0, efd_);
 		/* Can this host make an SQE128 ring, and does /dev/null take uring_cmds? */
-		Uring probe(null_fd_);
+		Uring probe = open_uring(null_fd_);
 		if (probe.setup_result() < 0)
 			GTEST_SKIP()
 				<< "no SQE128 io_uring: " << std::strerror(-probe.setup_result());
@@ -91,7 +113,7 @@ protected:
 	static void queue_mixed(timerx::Batch &b, std::size_t n)
 	{
 		for (std::size_t i = 0; i < n; ++i) {
-			int idx = -1;
+			timerx::Result<std::size_t> idx = timerx::Error{EINVAL};
 			switch (i % 4) {
 			case 0:
 				idx = b.create_timer({.user_data = i});
@@ -107,7 +129,7 @@ protected:
 				idx = b.delete_timer(static_cast<timerx::TimerId>(i));
 				break;
 			}
-			ASSERT_EQ(static_cast<int>(i), idx);
+			ASSERT_EQ(static_cast<long long>(i), rc(idx));
 		}
 	}
 
@@ -117,7 +139,7 @@ protected:
 
 TEST_F(HostUring, AutomaticPicksUringCmdWhenTheDeviceTakesIt)
 {
-	Uring u(null_fd_);
+	Uring u = open_uring(null_fd_);
 	EXPECT_EQ(Transport::uring_cmd, u.transport());
 	EXPECT_EQ(0, u.setup_result());
 	EXPECT_EQ(0, u.probe_result());
@@ -129,7 +151,7 @@ TEST_F(HostUring, AutomaticPicksUringCmdWhenTheDeviceTakesIt)
 
 TEST_F(HostUring, AutomaticFallsBackToIoctlWithoutUringCmd)
 {
-	Uring u(efd_);
+	Uring u = open_uring(efd_);
 	EXPECT_EQ(Transport::ioctl, u.transport());
 	EXPECT_EQ(0, u.setup_result());
 	EXPECT_EQ(-EOPNOTSUPP, u.probe_result());
@@ -137,11 +159,11 @@ TEST_F(HostUring, AutomaticFallsBackToIoctlWithoutUringCmd)
 
 	/* Commands now go through ioctl(2): an eventfd has none. */
 	EXPECT_EQ(1U, u.stats().enters) << "the probe";
-	timerx::Batch b(8);
+	timerx::Batch b = make_batch(8);
 	queue_mixed(b, 8);
-	EXPECT_EQ(8, u.submit(b));
+	EXPECT_EQ(8, rc(u.submit(b)));
 	for (std::size_t i = 0; i < b.size(); ++i)
-		EXPECT_EQ(-ENOTTY, b.result(i)) << i;
+		EXPECT_EQ(-ENOTTY, rc(b.result(i))) << i;
 	EXPECT_EQ(8U, u.stats().ioctls);
 	EXPECT_EQ(0U, u.stats().sqes);
 	EXPECT_EQ(1U, u.stats().enters) << "no io_uring_enter for ioctl commands";
@@ -149,75 +171,75 @@ TEST_F(HostUring, AutomaticFallsBackToIoctlWithoutUringCmd)
 
 TEST_F(HostUring, ForcedIoctlDoesNotProbe)
 {
-	Uring u(null_fd_, UringOptions{.transport = Transport::ioctl});
+	Uring u = open_uring(null_fd_, UringOptions{.transport = Transport::ioctl});
 	EXPECT_EQ(Transport::ioctl, u.transport());
 	EXPECT_EQ(0, u.probe_result());
-	timerx::Batch b(4);
+	timerx::Batch b = make_batch(4);
 	queue_mixed(b, 4);
-	EXPECT_EQ(4, u.submit(b));
+	EXPECT_EQ(4, rc(u.submit(b)));
 	for (std::size_t i = 0; i < b.size(); ++i)
-		EXPECT_EQ(-ENOTTY, b.result(i)) << "/dev/null has no timerx ioctls";
+		EXPECT_EQ(-ENOTTY, rc(b.result(i))) << "/dev/null has no timerx ioctls";
 	EXPECT_EQ(4U, u.stats().ioctls);
 }
 
 TEST_F(HostUring, ForcedUringCmdReportsPerCommandErrors)
 {
-	Uring u(efd_, UringOptions{.transport = Transport::uring_cmd});
+	Uring u = open_uring(efd_, UringOptions{.transport = Transport::uring_cmd});
 	EXPECT_EQ(Transport::uring_cmd, u.transport());
 	EXPECT_EQ(0, u.probe_result()) << "forced: not probed";
-	timerx::Batch b(6);
+	timerx::Batch b = make_batch(6);
 	queue_mixed(b, 6);
-	EXPECT_EQ(6, u.submit(b));
+	EXPECT_EQ(6, rc(u.submit(b)));
 	for (std::size_t i = 0; i < b.size(); ++i)
-		EXPECT_EQ(-EOPNOTSUPP, b.result(i)) << i;
+		EXPECT_EQ(-EOPNOTSUPP, rc(b.result(i))) << i;
 	EXPECT_EQ(1U, u.stats().enters);
 }
 
 /* A batch that fits the SQ is one io_uring_enter(2): submit and wait together. */
 TEST_F(HostUring, OneEnterForABatchThatFits)
 {
-	Uring u(null_fd_, UringOptions{.sq_entries = 64});
+	Uring u = open_uring(null_fd_, UringOptions{.sq_entries = 64});
 	ASSERT_EQ(64U, u.sq_entries());
-	timerx::Batch b(64);
+	timerx::Batch b = make_batch(64);
 	queue_mixed(b, 64);
 	const std::uint64_t enters = u.stats().enters;
-	EXPECT_EQ(64, u.submit(b));
+	EXPECT_EQ(64, rc(u.submit(b)));
 	EXPECT_EQ(enters + 1, u.stats().enters);
 	EXPECT_EQ(64U, u.stats().sqes);
 	EXPECT_EQ(0U, b.failures());
 	for (std::size_t i = 0; i < b.size(); ++i)
-		EXPECT_EQ(0, b.result(i));
+		EXPECT_EQ(0, rc(b.result(i)));
 }
 
 /* Bigger than the SQ: chunks of sq_entries, one enter each. */
 TEST_F(HostUring, ChunksABatchBiggerThanTheSq)
 {
-	Uring u(null_fd_, UringOptions{.sq_entries = 32});
+	Uring u = open_uring(null_fd_, UringOptions{.sq_entries = 32});
 	ASSERT_EQ(32U, u.sq_entries());
 	constexpr std::size_t n = 3 * 32 + 5;
-	timerx::Batch b(n);
+	timerx::Batch b = make_batch(n);
 	queue_mixed(b, n);
 	const std::uint64_t enters = u.stats().enters;
-	EXPECT_EQ(static_cast<int>(n), u.submit(b));
+	EXPECT_EQ(static_cast<int>(n), rc(u.submit(b)));
 	EXPECT_EQ(enters + 4, u.stats().enters);
 	EXPECT_EQ(0U, b.failures());
 	EXPECT_EQ(0U, u.stats().stale_cqes);
 
 	/* The same batch again (results are reset), then a bigger-than-SQ one in order. */
-	EXPECT_EQ(static_cast<int>(n), u.submit(b));
+	EXPECT_EQ(static_cast<int>(n), rc(u.submit(b)));
 	EXPECT_EQ(0U, b.failures());
-	EXPECT_EQ(static_cast<int>(n), u.submit(b, Order::sequential));
+	EXPECT_EQ(static_cast<int>(n), rc(u.submit(b, Order::sequential)));
 	EXPECT_EQ(0U, b.failures());
 	EXPECT_EQ(enters + 12, u.stats().enters);
 }
 
 TEST_F(HostUring, TenThousandCommandsFewEnters)
 {
-	Uring u(null_fd_, UringOptions{.sq_entries = 4096});
-	timerx::Batch b(10000);
+	Uring u = open_uring(null_fd_, UringOptions{.sq_entries = 4096});
+	timerx::Batch b = make_batch(10000);
 	queue_mixed(b, 10000);
 	const std::uint64_t enters = u.stats().enters;
-	EXPECT_EQ(10000, u.submit(b));
+	EXPECT_EQ(10000, rc(u.submit(b)));
 	EXPECT_EQ(0U, b.failures());
 	EXPECT_EQ(enters + 3, u.stats().enters) << "4096 + 4096 + 1808";
 	EXPECT_EQ(10000U, u.stats().sqes);
@@ -225,52 +247,52 @@ TEST_F(HostUring, TenThousandCommandsFewEnters)
 
 TEST_F(HostUring, EmptyBatchDoesNothing)
 {
-	Uring u(null_fd_);
-	timerx::Batch b(4);
+	Uring u = open_uring(null_fd_);
+	timerx::Batch b = make_batch(4);
 	const std::uint64_t enters = u.stats().enters;
-	EXPECT_EQ(0, u.submit(b));
+	EXPECT_EQ(0, rc(u.submit(b)));
 	EXPECT_EQ(enters, u.stats().enters);
 }
 
 /* POLL_ADD wait: a timed-out wait stays queued and is reused; readiness completes it. */
 TEST_F(HostUring, PollWaitTimesOutThenCompletes)
 {
-	Uring u(efd_);
+	Uring u = open_uring(efd_);
 	ASSERT_EQ(Transport::ioctl, u.transport());
 	const auto t0 = std::chrono::steady_clock::now();
-	EXPECT_EQ(0, u.wait(20ms));
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(20ms)));
 	EXPECT_GE(std::chrono::steady_clock::now() - t0, 15ms);
 	EXPECT_TRUE(u.wait_queued());
-	EXPECT_EQ(0, u.wait(0ns)) << "just a check";
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(0ns))) << "just a check";
 	EXPECT_TRUE(u.wait_queued());
 
 	const std::uint64_t one = 1;
 	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd_, &one, sizeof(one)));
-	EXPECT_EQ(1, u.wait(2s));
+	EXPECT_EQ(1, rc(u.wait(2s)));
 	EXPECT_FALSE(u.wait_queued());
-	EXPECT_EQ(1, u.wait(-1ns)) << "still readable: a new poll completes at once";
+	EXPECT_EQ(1, rc(u.wait(timerx::forever))) << "still readable: a new poll completes at once";
 }
 
 /* The WAIT uring_cmd plumbing (/dev/null completes it with 0: "nothing ready"). */
 TEST_F(HostUring, WaitCommandCompletes)
 {
-	Uring u(null_fd_);
+	Uring u = open_uring(null_fd_);
 	ASSERT_EQ(Transport::uring_cmd, u.transport());
-	EXPECT_EQ(0, u.wait(1s));
+	EXPECT_EQ(0, rc(u.wait(1s)));
 	EXPECT_FALSE(u.wait_queued());
 	EXPECT_GE(u.stats().waits, 1U);
 }
 
 TEST_F(HostUring, WaitsWithPollOnlyWhereTheWaitCommandIsNotUsed)
 {
-	Uring cmd(null_fd_);
+	Uring cmd = open_uring(null_fd_);
 	EXPECT_FALSE(cmd.waits_with_poll());
-	EXPECT_EQ(0, cmd.wait(0ns));
+	EXPECT_EQ(0, rc(cmd.wait(0ns)));
 	EXPECT_FALSE(cmd.waits_with_poll()) << "/dev/null ran the WAIT";
 
-	Uring forced(null_fd_, UringOptions{.transport = Transport::ioctl});
+	Uring forced = open_uring(null_fd_, UringOptions{.transport = Transport::ioctl});
 	EXPECT_TRUE(forced.waits_with_poll());
-	Uring fallback(efd_);
+	Uring fallback = open_uring(efd_);
 	ASSERT_EQ(Transport::ioctl, fallback.transport());
 	EXPECT_TRUE(fallback.waits_with_poll());
 }
@@ -282,27 +304,27 @@ TEST_F(HostUring, WaitsWithPollOnlyWhereTheWaitCommandIsNotUsed)
  */
 TEST_F(HostUring, RefusedWaitCommandBecomesPollAdd)
 {
-	Uring u(efd_, UringOptions{.transport = Transport::uring_cmd});
+	Uring u = open_uring(efd_, UringOptions{.transport = Transport::uring_cmd});
 	ASSERT_EQ(Transport::uring_cmd, u.transport());
 	EXPECT_FALSE(u.waits_with_poll()) << "not known before the first wait";
 	const auto t0 = std::chrono::steady_clock::now();
-	EXPECT_EQ(0, u.wait(20ms)) << "the POLL_ADD timed out, not -EOPNOTSUPP";
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(20ms))) << "the POLL_ADD timed out, not -EOPNOTSUPP";
 	EXPECT_GE(std::chrono::steady_clock::now() - t0, 15ms) << "blocked in the POLL_ADD";
 	EXPECT_TRUE(u.waits_with_poll());
 	EXPECT_TRUE(u.wait_queued());
-	EXPECT_EQ(0, u.wait(0ns));
+	EXPECT_EQ(-ETIMEDOUT, rc(u.wait(0ns)));
 
 	const std::uint64_t one = 1;
 	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd_, &one, sizeof(one)));
-	EXPECT_EQ(1, u.wait(2s));
+	EXPECT_EQ(1, rc(u.wait(2s)));
 	EXPECT_FALSE(u.wait_queued());
-	EXPECT_EQ(1, u.wait(-1ns)) << "still readable";
+	EXPECT_EQ(1, rc(u.wait(timerx::forever))) << "still readable";
 	EXPECT_TRUE(u.waits_with_poll());
 	EXPECT_EQ(Transport::uring_cmd, u.transport()) << "commands still go as uring_cmd";
-	timerx::Batch b(2);
+	timerx::Batch b = make_batch(2);
 	queue_mixed(b, 2);
-	EXPECT_EQ(2, u.submit(b));
-	EXPECT_EQ(-EOPNOTSUPP, b.result(0));
+	EXPECT_EQ(2, rc(u.submit(b)));
+	EXPECT_EQ(-EOPNOTSUPP, rc(b.result(0)));
 }
 
 /* The switch within one call: ready at once, no timeout, no blocking. */
@@ -310,9 +332,9 @@ TEST_F(HostUring, RefusedWaitCommandOnAReadyFdCompletesInTheSameCall)
 {
 	const std::uint64_t one = 1;
 	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd_, &one, sizeof(one)));
-	for (const auto timeout : {0ns, -1ns}) {
-		Uring u(efd_, UringOptions{.transport = Transport::uring_cmd});
-		EXPECT_EQ(1, u.wait(timeout)) << timeout.count();
+	for (const auto timeout : {0ns, timerx::forever}) {
+		Uring u = open_uring(efd_, UringOptions{.transport = Transport::uring_cmd});
+		EXPECT_EQ(1, rc(u.wait(timeout))) << timeout.count();
 		EXPECT_TRUE(u.waits_with_poll());
 		EXPECT_FALSE(u.wait_queued());
 		EXPECT_EQ(1U, u.stats().waits);
@@ -323,19 +345,137 @@ TEST_F(HostUring, MoveKeepsTheRing)
 {
 	static_assert(!std::is_copy_constructible_v<Uring>);
 	static_assert(std::is_nothrow_move_constructible_v<Uring>);
-	Uring a(null_fd_);
+	Uring a = open_uring(null_fd_);
 	const int ring_fd = a.ring_fd();
 	Uring b(std::move(a));
 	EXPECT_EQ(ring_fd, b.ring_fd());
-	timerx::Batch batch(2);
+	timerx::Batch batch = make_batch(2);
 	queue_mixed(batch, 2);
-	EXPECT_EQ(2, b.submit(batch));
+	EXPECT_EQ(2, rc(b.submit(batch)));
 	EXPECT_EQ(0U, batch.failures());
 }
 
 TEST(Uring, ZeroSqEntriesIsRefused)
 {
-	EXPECT_THROW(Uring(0, UringOptions{.sq_entries = 0}), std::invalid_argument);
+	EXPECT_EQ(EINVAL, Uring::open(0, UringOptions{.sq_entries = 0}).error().code());
+}
+
+TEST_F(HostUring, MovedFromIsNotOpen)
+{
+	Uring a = open_uring(null_fd_);
+	Uring b(std::move(a));
+	// NOLINTBEGIN(bugprone-use-after-move): a moved-from Uring is usable, and not open
+	EXPECT_FALSE(a.has_ring());
+	EXPECT_EQ(-1, a.ring_fd());
+	EXPECT_EQ(-1, a.fd());
+	EXPECT_EQ(0U, a.sq_entries());
+	EXPECT_FALSE(a.wait_queued());
+	EXPECT_EQ(0U, a.stats().enters);
+	timerx::Batch batch = make_batch(2);
+	queue_mixed(batch, 2);
+	EXPECT_EQ(-EBADF, rc(a.submit(batch)));
+	EXPECT_EQ(-EBADF, rc(a.wait(0ns)));
+	EXPECT_EQ(-EBADF, rc(a.wait(timerx::forever)));
+	// NOLINTEND(bugprone-use-after-move)
+	EXPECT_EQ(2, rc(b.submit(batch))) << "the ring went to b";
+	a = std::move(b);
+	EXPECT_TRUE(a.has_ring());
+}
+
+TEST(Uring, DefaultConstructedIsNotOpen)
+{
+	Uring u;
+	EXPECT_FALSE(u.has_ring());
+	EXPECT_EQ(-EBADF, rc(u.wait(0ns)));
+	timerx::Batch b = make_batch(1);
+	EXPECT_EQ(-EBADF, rc(u.submit(b)));
+}
+
+TEST(Uring, SetupFlagsOutsideTheAllowedOnesAreEinval)
+{
+	EXPECT_EQ(EINVAL, Uring::open(0, {.setup_flags = IORING_SETUP_SQPOLL}).error().code());
+	EXPECT_EQ(EINVAL, Uring::open(0, {.setup_flags = IORING_SETUP_SQE128 << 8}).error().code());
+	EXPECT_EQ(EINVAL,
+		  Uring::open(0, {.setup_flags = IORING_SETUP_DEFER_TASKRUN}).error().code())
+		<< "DEFER_TASKRUN needs SINGLE_ISSUER";
+}
+
+/* The engine's usual flags: commands and waits work the same. */
+TEST_F(HostUring, TakesSingleIssuerDeferAndCoopTaskrun)
+{
+	for (const unsigned flags :
+	     {unsigned{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN},
+	      unsigned{IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG}}) {
+		auto opened = Uring::open(null_fd_, {.sq_entries = 16, .setup_flags = flags});
+		ASSERT_TRUE(opened.ok());
+		Uring &u = *opened;
+		if (u.setup_result() < 0) {
+			std::printf("# setup flags %#x not taken here: %s\n", flags,
+				    std::strerror(-u.setup_result()));
+			continue;
+		}
+		ASSERT_EQ(Transport::uring_cmd, u.transport()) << flags;
+		timerx::Batch b = make_batch(40);
+		queue_mixed(b, 40);
+		EXPECT_EQ(40, rc(u.submit(b))) << flags;
+		EXPECT_EQ(0U, b.failures()) << "/dev/null completes every uring_cmd with 0";
+		EXPECT_EQ(0, rc(u.wait(1s))) << "the WAIT plumbing";
+	}
+}
+
+/*
+ * What submit() does when it gives up: SQEs published to the kernel but
+ * not consumed are taken back, so that no later io_uring_enter() runs
+ * them. Set up as liburing leaves the SQ after a failed enter (tail
+ * published, nothing consumed), on a real ring.
+ */
+TEST(UringSq, RewindTakesBackWhatTheKernelDidNotConsume)
+{
+	io_uring ring{};
+	ASSERT_EQ(0, io_uring_queue_init(8, &ring, 0));
+	const auto queue_nops = [&](unsigned n, std::uint64_t first) {
+		for (unsigned i = 0; i < n; ++i) {
+			io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+			ASSERT_NE(nullptr, sqe);
+			io_uring_prep_nop(sqe);
+			io_uring_sqe_set_data64(sqe, first + i);
+		}
+	};
+	const auto publish = [&] { /* what io_uring_submit() does before entering */
+				   ring.sq.sqe_head = ring.sq.sqe_tail;
+				   __atomic_store_n(ring.sq.ktail, ring.sq.sqe_tail,
+						    __ATOMIC_RELEASE);
+	};
+	const auto completions = [&] {
+		std::vector<std::uint64_t> got;
+		__kernel_timespec ts{0, 20000000};
+		io_uring_cqe *cqe = nullptr;
+		while (io_uring_wait_cqe_timeout(&ring, &cqe, &ts) == 0) {
+			got.push_back(cqe->user_data);
+			io_uring_cqe_seen(&ring, cqe);
+		}
+		return got;
+	};
+
+	queue_nops(2, 1);
+	ASSERT_EQ(2, io_uring_submit(&ring));
+	EXPECT_EQ((std::vector<std::uint64_t>{1, 2}), completions());
+
+	queue_nops(3, 10);
+	publish();
+	EXPECT_EQ(3U, io_uring_sq_ready(&ring)) << "in the SQ, visible to the kernel";
+	EXPECT_EQ(3U, timerx::detail::rewind_unsubmitted(&ring));
+	EXPECT_EQ(0U, io_uring_sq_ready(&ring));
+	EXPECT_EQ(0, io_uring_submit(&ring)) << "the next enter finds nothing to run";
+	EXPECT_TRUE(completions().empty()) << "the taken-back NOPs never ran";
+
+	queue_nops(1, 20); /* prepared, not published: taken back too */
+	EXPECT_EQ(1U, timerx::detail::rewind_unsubmitted(&ring));
+	queue_nops(2, 30);
+	ASSERT_EQ(2, io_uring_submit(&ring)) << "the SQ works on after a rewind";
+	EXPECT_EQ((std::vector<std::uint64_t>{30, 31}), completions());
+	EXPECT_EQ(0U, timerx::detail::rewind_unsubmitted(&ring)) << "all consumed";
+	io_uring_queue_exit(&ring);
 }
 
 } // namespace

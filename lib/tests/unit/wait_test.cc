@@ -9,6 +9,7 @@
 #include <timerx/wait.hpp>
 
 #include <gtest/gtest.h>
+#include <rc.hpp>
 
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -19,6 +20,8 @@
 #include <thread>
 
 namespace {
+
+using timerx_test::rc;
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
@@ -82,7 +85,7 @@ TEST(SpinWait, SeesAnEventFromAnotherThread)
 	producer.join();
 	EXPECT_TRUE(saw_flag) << "TIMERX_CONSUMER_F_POLLING set while spinning";
 	std::uint64_t got = 0;
-	EXPECT_EQ(1U, r.consume([&](const Event &e) { got = e.user_data; }).events);
+	EXPECT_EQ(1U, r.consume([&](const Event &e) { got = e.user_data; })->events);
 	EXPECT_EQ(7U, got);
 }
 
@@ -90,16 +93,17 @@ TEST(PollFd, ReadinessTimeoutAndErrors)
 {
 	const int efd = ::eventfd(0, EFD_CLOEXEC);
 	ASSERT_LE(0, efd);
-	EXPECT_EQ(0, timerx::poll_fd(efd, 0ns));
+	EXPECT_EQ(-ETIMEDOUT, rc(timerx::poll_fd(efd, 0ns)));
+	EXPECT_EQ(-ETIMEDOUT, rc(timerx::poll_fd(efd, -5ms))) << "a deadline that passed";
 	const auto t0 = clock_type::now();
-	EXPECT_EQ(0, timerx::poll_fd(efd, 10ms));
+	EXPECT_EQ(-ETIMEDOUT, rc(timerx::poll_fd(efd, 10ms)));
 	EXPECT_GE(clock_type::now() - t0, 10ms);
 	const std::uint64_t one = 1;
 	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd, &one, sizeof(one)));
-	EXPECT_EQ(1, timerx::poll_fd(efd, 0ns));
-	EXPECT_EQ(1, timerx::poll_fd(efd, -1ns));
+	EXPECT_EQ(0, rc(timerx::poll_fd(efd, 0ns)));
+	EXPECT_EQ(0, rc(timerx::poll_fd(efd, timerx::forever)));
 	::close(efd);
-	EXPECT_EQ(-EBADF, timerx::poll_fd(efd, 0ns));
+	EXPECT_EQ(-EBADF, rc(timerx::poll_fd(efd, 0ns)));
 }
 
 TEST(WaitHybrid, BlocksOnlyWhenSpinningFoundNothing)
@@ -107,16 +111,17 @@ TEST(WaitHybrid, BlocksOnlyWhenSpinningFoundNothing)
 	FakeRing ring(8);
 	timerx::RingReader r = ring.reader();
 	int blocked = 0;
-	EXPECT_EQ(42, timerx::wait_hybrid(r, 1ms, [&] {
-			  ++blocked;
-			  EXPECT_FALSE(r.polling()) << "the flag is clear before blocking";
-			  return 42;
-		  }));
+	const auto block = [&]() -> timerx::Result<void> {
+		++blocked;
+		EXPECT_FALSE(r.polling()) << "the flag is clear before blocking";
+		return timerx::Error{ETIMEDOUT};
+	};
+	EXPECT_EQ(-ETIMEDOUT, rc(timerx::wait_hybrid(r, 1ms, block))) << "the block's result";
 	EXPECT_EQ(1, blocked);
 
 	ring.deliver(event(1));
-	EXPECT_EQ(1, timerx::wait_hybrid(r, 1ms, [&] { return ++blocked; }));
-	EXPECT_EQ(1, timerx::wait_hybrid(r, 0ns, [&] { return ++blocked; }));
+	EXPECT_EQ(0, rc(timerx::wait_hybrid(r, 1ms, block)));
+	EXPECT_EQ(0, rc(timerx::wait_hybrid(r, 0ns, block)));
 	EXPECT_EQ(1, blocked) << "work was ready: no blocking";
 }
 
@@ -165,18 +170,18 @@ TEST(WakeupSuppression, NoLostWakeups)
 	std::uint64_t seen = 0;
 	unsigned lost = 0;
 	while (seen < total) {
-		const timerx::ConsumeResult res = r.consume([&](const Event &e) {
+		const auto res = r.consume([&](const Event &e) {
 			EXPECT_EQ(seen, e.user_data);
 			++seen;
 		});
 		ASSERT_TRUE(res.ok());
-		if (res.events != 0 || seen == total)
+		if (res->events != 0 || seen == total)
 			continue;
 		/* First half: spin long (suppression); second half: block at once. */
 		if (timerx::spin_for(r, seen < total / 2 ? 1ms : 0us))
 			continue;
 		/* Flag clear, ring re-checked and empty: block (2 s = "lost"). */
-		if (timerx::poll_fd(efd, 2s) == 0) {
+		if (!timerx::poll_fd(efd, 2s)) {
 			++lost;
 			if (lost > 2)
 				break;
