@@ -24,11 +24,11 @@ void kv(std::ostream &out, std::string_view key, const std::string &value)
 /* Visible CLOCK_TAI timers (one timers dump), or nullopt when it fails. */
 std::optional<std::uint64_t> count_tai_timers(timerx::Control &c)
 {
-	std::vector<timerx::TimerStatus> timers;
-	if (c.timers(timers) < 0)
+	auto timers = c.timers();
+	if (!timers)
 		return std::nullopt;
 	std::uint64_t n = 0;
-	for (const auto &t : timers)
+	for (const auto &t : *timers)
 		n += t.clockid == CLOCK_TAI;
 	return n;
 }
