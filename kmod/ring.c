@@ -261,13 +261,15 @@ static void timerx_ring_add_pending(struct timerx_ring *ring,
 		t->pending_expected = expected;
 		t->pending_actual = actual;
 		list_add_tail(&t->pending_node, &ring->pending);
+	} else {
+		/*
+		 * The event will report the oldest expiry: its actual time
+		 * must not be earlier, even when REALTIME or TAI was stepped
+		 * back since (an old arming's expirations still pending when a
+		 * new one counts).
+		 */
+		t->pending_actual = max(t->pending_actual, actual);
 	}
-	/*
-	 * The event will report the oldest expiry: its actual time must not
-	 * be earlier, even when REALTIME or TAI was stepped back since (an
-	 * old arming's expirations still pending when a new one counts).
-	 */
-	t->pending_actual = max(t->pending_actual, actual);
 	t->pending += n;
 	ring->pending_expirations += n;
 }

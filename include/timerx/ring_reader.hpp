@@ -132,6 +132,8 @@ public:
 	}
 	[[nodiscard]] constexpr std::uint32_t size() const noexcept { return size_; }
 	[[nodiscard]] constexpr bool empty() const noexcept { return size_ == 0; }
+	/* The head counter of the first event (free-running, wraps). */
+	[[nodiscard]] constexpr std::uint32_t head() const noexcept { return head_; }
 	/* Event @i (< size()). */
 	[[nodiscard]] constexpr const Event &operator[](std::uint32_t i) const noexcept
 	{
@@ -272,20 +274,13 @@ public:
 		     std::uint32_t max = std::numeric_limits<std::uint32_t>::
 			     max()) noexcept(std::is_nothrow_invocable_v<F &, const Event &>)
 	{
-		if (!ring_.valid())
-			return Error{EBADFD};
-		/* We are the only writer of head: a plain (relaxed) load is enough. */
-		const std::uint32_t head = detail::load_relaxed(&ring_.hdr->head);
-		/* Pairs with the kernel's store-release of tail: the events are visible. */
-		const std::uint32_t avail = detail::load_acquire(&ring_.hdr->tail) - head;
-		if (avail > ring_.entries)
-			return Error{EIO};
-		const std::uint32_t n = avail < max ? avail : max;
-		const std::uint32_t mask = ring_.mask();
-		HeadCommit commit{&ring_.hdr->head, head};
-		for (; commit.done < n; ++commit.done)
-			fn(static_cast<const Event &>(ring_.events[(head + commit.done) & mask]));
-		return n; /* ~HeadCommit publishes the new head */
+		const Result<EventSpan> span = peek(max);
+		if (!span)
+			return span.error();
+		HeadCommit commit{&ring_.hdr->head, span->head()};
+		for (; commit.done < span->size(); ++commit.done)
+			fn((*span)[commit.done]);
+		return span->size(); /* ~HeadCommit publishes the new head */
 	}
 
 	/*

@@ -375,6 +375,7 @@ static void decode_op(struct reader *r, struct fz_op *op)
 		data(r, op, FZ_MAX_DATA);
 		break;
 	case FZ_MMAP:
+	case FZ_POKE:
 		op->slot = u8(r);
 		op->mode = u8(r);
 		op->fix = u8(r);
@@ -390,13 +391,6 @@ static void decode_op(struct reader *r, struct fz_op *op)
 		op->mode = u8(r);
 		op->fix = u8(r);
 		op->a = u16(r);
-		break;
-	case FZ_POKE:
-		op->slot = u8(r);
-		op->mode = u8(r);
-		op->fix = u8(r);
-		op->a = u32(r);
-		op->b = u64(r);
 		break;
 	case FZ_URING_SETUP:
 	case FZ_URING_REAP:

@@ -142,6 +142,13 @@ build_selftests() {
 	rm -f "$TESTS_DIR/TESTS"
 }
 
+# Kbuild's output in a copied source tree: a stale object must not hide a
+# warning.
+clean_objects() {
+	find "$1" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
+}
+
 # Copies the sources so that each kernel's objects stay apart and a stale
 # object in kmod/ cannot hide a warning.
 build_module() {
@@ -149,8 +156,7 @@ build_module() {
 	rm -rf "$dir/kmod" "$dir/include"
 	cp -a "$KMOD_SRC" "$dir/kmod"
 	[ -d "$INCLUDE_SRC" ] && cp -a "$INCLUDE_SRC" "$dir/include"
-	find "$dir/kmod" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
+	clean_objects "$dir/kmod"
 	make -C "$kdir" M="$dir/kmod" W=1 modules >"$log" 2>&1 || rc=$?
 	if [ "$rc" = 0 ] && ! grep -qiE '(warning|error):' "$log" && [ -f "$dir/kmod/timerx.ko" ]; then
 		tap_result pass "module builds W=1 warning-free on $name"
@@ -173,8 +179,7 @@ build_kcov_module() {
 	grep -qx 'CONFIG_KCOV=y' "$kdir/.config" 2>/dev/null || return 0
 	[ "$(fuzz_seconds "$name")" != 0 ] || return 0
 	cp -a "$BUILD/$name/kmod" "$dir"
-	find "$dir" \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
-		-o -name '.*.cmd' -o -name modules.order -o -name Module.symvers \) -delete
+	clean_objects "$dir"
 	if make -C "$kdir" M="$dir" KCOV_INSTRUMENT=y KCFLAGS=-g modules \
 		>"$BUILD/$name/module-kcov-build.log" 2>&1 && [ -f "$dir/timerx.ko" ]; then
 		tap_result pass "KCOV build of the module for the fuzzer on $name"
