@@ -75,6 +75,8 @@ if [ "${#pcs[@]}" -gt 0 ]; then
 		link="$link -Wl,-rpath,$d"
 	done
 fi
+# uring_prep.hpp's snippets use liburing themselves, as its users do.
+link="$link $(pkg-config --libs liburing)"
 
 # The snippets of the docs.
 docs=("$root/README.md")
