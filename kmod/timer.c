@@ -71,7 +71,7 @@ static void timerx_timer_record(struct timerx_timer *t, u64 lateness)
  */
 static u64 timerx_timer_forward(struct timerx_timer *t, ktime_t now)
 {
-	ktime_t expires = hrtimer_get_expires(&t->hrt);
+	ktime_t expires = hrtimer_get_softexpires(&t->hrt);
 	ktime_t late = ktime_sub(now, expires);
 	u64 n = 1;
 
@@ -107,7 +107,8 @@ static ktime_t timerx_timer_now(struct timerx_timer *t, ktime_t expected)
 static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 {
 	struct timerx_timer *t = container_of(hrt, struct timerx_timer, hrt);
-	ktime_t expected = hrtimer_get_expires(hrt);
+	/* The expiry asked for: the hard one is that plus the slack. */
+	ktime_t expected = hrtimer_get_softexpires(hrt);
 	ktime_t now = timerx_timer_now(t, expected);
 	ktime_t resume = 0;
 	u64 n = 1;
@@ -116,8 +117,8 @@ static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 		/* now >= expected: the expiry moves by a period at least... */
 		n = max_t(u64, timerx_timer_forward(t, now), 1);
 		/* ...unless saturated at KTIME_MAX: then the timer stops. */
-		if (ktime_after(hrtimer_get_expires(hrt), expected))
-			resume = hrtimer_get_expires(hrt);
+		if (ktime_after(hrtimer_get_softexpires(hrt), expected))
+			resume = hrtimer_get_softexpires(hrt);
 	}
 
 	/* A full ring parks a periodic timer: it costs no more interrupts. */
@@ -575,7 +576,7 @@ void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 	if (!armed) {
 		armed = hrtimer_active(&t->hrt) &&
 			(t->period || !hrtimer_callback_running(&t->hrt));
-		next = hrtimer_get_expires(&t->hrt);
+		next = hrtimer_get_softexpires(&t->hrt);
 	}
 	info->state = armed ? TIMERX_TIMER_ARMED : TIMERX_TIMER_IDLE;
 	info->next_expiry_ns = armed ? ktime_to_ns(next) : 0;

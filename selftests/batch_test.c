@@ -69,7 +69,7 @@ TEST_F(batch, arm_cancel_postpone)
 						    .timer_id = self->id[2 * i] };
 	e[NT / 2] = (struct timerx_batch_entry){ .op = TIMERX_BATCH_POSTPONE,
 						 .timer_id = self->id[1],
-						 .expires_ns = 2 * MS };
+						 .expires_ns = 300 * MS };
 	ASSERT_EQ(NT / 2 + 1, tx_batch(fd, e, NT / 2 + 1));
 	for (i = 0; i <= NT / 2; i++)
 		EXPECT_EQ(0, e[i].result);

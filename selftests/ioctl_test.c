@@ -34,6 +34,14 @@ static const struct tx_cmd tx_cmds[] = {
 	{ "FLUSH", _IOC_NONE, TIMERX_CMD_FLUSH, 0, TIMERX_IOC_FLUSH },
 	{ "CTX_INFO", _IOC_READ, TIMERX_CMD_CTX_INFO,
 	  sizeof(struct timerx_ctx_info), TIMERX_IOC_CTX_INFO },
+	{ "ARM_AT", _IOC_WRITE, TIMERX_CMD_ARM_AT,
+	  sizeof(struct timerx_arm_oneshot), TIMERX_IOC_ARM_AT },
+	{ "ARM_IN", _IOC_WRITE, TIMERX_CMD_ARM_IN,
+	  sizeof(struct timerx_arm_oneshot), TIMERX_IOC_ARM_IN },
+	{ "POSTPONE", _IOC_WRITE, TIMERX_CMD_POSTPONE,
+	  sizeof(struct timerx_postpone), TIMERX_IOC_POSTPONE },
+	{ "BATCH", _IOC_WRITE, TIMERX_CMD_BATCH,
+	  sizeof(struct timerx_batch), TIMERX_IOC_BATCH },
 };
 
 /* A zeroed buffer larger than any struct, so only the number can be wrong. */
@@ -91,7 +99,7 @@ TEST(header_numbers_match_table)
 				   tx_cmds[i].nr, tx_cmds[i].size))
 			TH_LOG("%s", tx_cmds[i].name);
 	}
-	EXPECT_EQ(TIMERX_CMD_CTX_INFO, TIMERX_CMD_MAX);
+	EXPECT_EQ(TIMERX_CMD_BATCH, TIMERX_CMD_MAX);
 }
 
 /* Known numbers with a wrong size encoded: ENOTTY, fresh or set up. */

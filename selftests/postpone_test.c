@@ -25,6 +25,19 @@ FIXTURE_TEARDOWN(postpone)
 	tx_ring_close(&self->r);
 }
 
+/* Fill the ring with @filler's events (periodic, then cancelled). */
+static void fill_ring(struct __test_metadata *_metadata, struct tx_ring *r, __u32 filler)
+{
+	__s64 start = tx_now(CLOCK_MONOTONIC);
+
+	ASSERT_EQ(0, tx_arm(r->fd, filler, 0, 0, MS));
+	while (tx_tail(r) - tx_head(r) < r->p.entries) {
+		ASSERT_GT(TX_FIRE_TIMEOUT_MS, tx_ms_since(start));
+		tx_sleep_ms(1);
+	}
+	ASSERT_EQ(0, tx_cancel(r->fd, filler));
+}
+
 /* Later: no event at the old expiry, one at the new, with the same seq. */
 TEST_F(postpone, later)
 {
@@ -110,14 +123,11 @@ TEST_F(postpone, parked)
 {
 	struct timerx_timer_info ti;
 	int fd = self->r.fd;
-	__u32 filler, i;
+	__u32 filler;
 	__s64 at;
 
 	ASSERT_EQ(0, tx_create(fd, CLOCK_MONOTONIC, 0, 0, 0, &filler));
-	for (i = 0; i < 64; i++) {
-		ASSERT_EQ(0, tx_arm(fd, filler, 0, 0, 0));
-		tx_wait_expired(fd, &filler, 1);
-	}
+	fill_ring(_metadata, &self->r, filler);
 	ASSERT_EQ(0, tx_arm_seq(fd, self->id, 0, 0, 2 * MS, 4, 0));
 	tx_sleep_ms(20);
 	ASSERT_EQ(0, tx_get(fd, self->id, &ti));
