@@ -106,7 +106,7 @@ fi
 
 W1_CONTESTANTS="timerx-poll timerx-poll-split timerx-uring timerx-epoll clock_nanosleep timerfd-epoll io_uring-timeout cyclictest"
 W2_CONTESTANTS="timerx-poll timerx-uring timerfd-epoll io_uring-timeout posix-timer"
-W3_CONTESTANTS="timerx-uring-batch timerx-ioctl timerfd_settime"
+W3_CONTESTANTS="timerx-uring-batch timerx-batch-ioctl timerx-ioctl timerfd_settime"
 W4_CONTESTANTS="histograms=0 histograms=1"
 
 # rotate R WORD...: the words, the first R (mod count) moved to the end.

@@ -12,6 +12,7 @@
 #include <linux/uaccess.h>
 #include <uapi/linux/timerx.h>
 
+#include "batch.h"
 #include "cmd.h"
 #include "context.h"
 #include "ring.h"
@@ -21,6 +22,9 @@ union timerx_cmd_payload {
 	struct timerx_ring_params ring_params;
 	struct timerx_create create;
 	struct timerx_arm arm;
+	struct timerx_arm_oneshot arm_oneshot;
+	struct timerx_postpone postpone;
+	struct timerx_batch batch;
 	struct timerx_timer_ref ref;
 	struct timerx_timer_info info;
 	struct timerx_ctx_info ctx_info;
@@ -31,6 +35,7 @@ struct timerx_command {
 	int (*fn)(struct timerx_ctx *ctx, union timerx_cmd_payload *p);
 	bool uring;	/* the whole result fits a CQE's res */
 	bool needs_ring;
+	bool unlocked;	/* takes the context's mutex itself */
 };
 
 static int timerx_cmd_setup_ring(struct timerx_ctx *ctx,
@@ -49,6 +54,26 @@ static int timerx_cmd_create(struct timerx_ctx *ctx, union timerx_cmd_payload *p
 static int timerx_cmd_arm(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
 {
 	return timerx_timer_arm(ctx, &p->arm);
+}
+
+static int timerx_cmd_arm_at(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_arm_oneshot(ctx, &p->arm_oneshot, true);
+}
+
+static int timerx_cmd_arm_in(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_arm_oneshot(ctx, &p->arm_oneshot, false);
+}
+
+static int timerx_cmd_postpone(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_timer_postpone(ctx, &p->postpone);
+}
+
+static int timerx_cmd_batch(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
+{
+	return timerx_batch(ctx, &p->batch);
 }
 
 static int timerx_cmd_cancel(struct timerx_ctx *ctx, union timerx_cmd_payload *p)
@@ -141,6 +166,31 @@ static const struct timerx_command timerx_cmds[] = {
 		.uring = false,
 		.needs_ring = false,
 	},
+	[TIMERX_CMD_ARM_AT] = {
+		.ioctl = TIMERX_IOC_ARM_AT,
+		.fn = timerx_cmd_arm_at,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_ARM_IN] = {
+		.ioctl = TIMERX_IOC_ARM_IN,
+		.fn = timerx_cmd_arm_in,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_POSTPONE] = {
+		.ioctl = TIMERX_IOC_POSTPONE,
+		.fn = timerx_cmd_postpone,
+		.uring = true,
+		.needs_ring = true,
+	},
+	[TIMERX_CMD_BATCH] = {
+		.ioctl = TIMERX_IOC_BATCH,
+		.fn = timerx_cmd_batch,
+		.uring = true,
+		.needs_ring = true,
+		.unlocked = true,
+	},
 };
 
 static_assert(ARRAY_SIZE(timerx_cmds) == __TIMERX_CMD_LAST);
@@ -153,6 +203,8 @@ static int timerx_cmd_exec(struct timerx_ctx *ctx, const struct timerx_command *
 	/* Timers deliver into the ring: none exist, or are named, before it. */
 	if (cmd->needs_ring && !timerx_ring_is_setup(&ctx->ring))
 		return -EBADFD;
+	if (cmd->unlocked)
+		return cmd->fn(ctx, p);
 
 	mutex_lock(&ctx->lock);
 	ret = cmd->fn(ctx, p);

@@ -5,7 +5,7 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/uidgid.h>
-#include <linux/xarray.h>
+#include <linux/idr.h>
 
 #include "hist.h"
 #include "notify.h"
@@ -13,6 +13,7 @@
 #include "uring.h"
 
 struct pid;
+struct timerx_timer;
 struct timerx_user;
 
 /*
@@ -27,8 +28,9 @@ struct timerx_user;
 struct timerx_ctx {
 	u32 id;				/* system-wide */
 	struct mutex lock;
-	struct xarray timers;		/* timer id -> struct timerx_timer */
-	u32 next_timer_id;
+	struct timerx_timer **timers;	/* by id: dense, from 1 */
+	u32 timers_cap;			/* entries of @timers */
+	struct ida timer_ids;
 	unsigned int nr_timers;
 	u32 generation;			/* timers created or deleted */
 	struct timerx_ring ring;

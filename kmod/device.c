@@ -66,7 +66,7 @@ static int timerx_open(struct inode *inode, struct file *file)
 	if (!ctx)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
-	xa_init_flags(&ctx->timers, XA_FLAGS_ALLOC1);
+	ida_init(&ctx->timer_ids);
 	timerx_ring_init(&ctx->ring);
 	timerx_uring_waits_init(&ctx->uring_waits);
 	timerx_notify_init(ctx);

@@ -239,7 +239,9 @@ static int timerx_nl_fill_timer(struct sk_buff *skb, struct timerx_ctx *ctx,
 	    timerx_nl_put_u64(skb, TIMERX_NL_A_OVERRUNS,
 			      info.expirations - fires) ||
 	    timerx_nl_put_u64(skb, TIMERX_NL_A_EVENTS, info.events) ||
-	    timerx_nl_put_u64(skb, TIMERX_NL_A_PENDING, info.pending))
+	    timerx_nl_put_u64(skb, TIMERX_NL_A_PENDING, info.pending) ||
+	    nla_put_u32(skb, TIMERX_NL_A_SEQ, info.seq) ||
+	    nla_put_u32(skb, TIMERX_NL_A_SLACK_NS, info.slack_ns))
 		goto cancel;
 	if (t->lateness) {
 		timerx_hist_snap_init(snap);
@@ -342,8 +344,8 @@ static int timerx_nl_timer_get_doit(struct sk_buff *skb, struct genl_info *info)
 	ret = -ENOENT;
 	if (ctx) {
 		mutex_lock(&ctx->lock);
-		t = xa_load(&ctx->timers,
-			    nla_get_u32(info->attrs[TIMERX_NL_A_TIMER_ID]));
+		t = timerx_timer_find(ctx,
+				      nla_get_u32(info->attrs[TIMERX_NL_A_TIMER_ID]));
 		if (t)
 			ret = timerx_nl_fill_timer(r.msg, ctx, t,
 						   info->snd_portid,
@@ -499,7 +501,9 @@ static int timerx_nl_timer_dumpit(struct sk_buff *skb,
 		/* Resuming inside this context: did its timers change? */
 		if (d->timer_id && ctx->generation != d->ctx_gen)
 			cb->seq = ++d->seq;
-		xa_for_each_start(&ctx->timers, d->timer_id, t, d->timer_id) {
+		for (t = timerx_timer_next(ctx, d->timer_id); t;
+		     t = timerx_timer_next(ctx, t->id + 1)) {
+			d->timer_id = t->id;
 			ret = timerx_nl_fill_timer(skb, ctx, t,
 						   NETLINK_CB(cb->skb).portid,
 						   cb->nlh->nlmsg_seq,

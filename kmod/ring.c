@@ -17,9 +17,9 @@
  *   elapsed meanwhile and hands the timer back to be restarted.
  * - read(2) and every readiness check use the kernel's tail; the
  *   mapping's copy of it is only ever written.
- * - Wakeups are never done from the callback: wake_up() takes a spinlock_t,
- *   a sleeping lock on PREEMPT_RT. The callback queues an irq_work, which
- *   runs in hard irq on !RT and in a kthread on RT, and wakes from there.
+ * - The callback wakes a sleeping consumer once per callback, after
+ *   dropping ring->lock: directly, except in hard irq on PREEMPT_RT, where
+ *   wake_up()'s spinlock_t sleeps and an irq_work (a kthread there) wakes.
  */
 
 #include <linux/log2.h>
@@ -189,94 +189,120 @@ static bool timerx_ring_has_room(struct timerx_ring *ring)
 }
 
 static void timerx_ring_write(struct timerx_ring *ring,
-			      const struct timerx_timer *t, ktime_t expected,
-			      ktime_t actual, u32 overrun)
+			      const struct timerx_timer *t,
+			      const struct timerx_run *run, u32 overrun)
 {
 	struct timerx_event *ev = &ring->events[ring->tail & ring->mask];
 
 	ev->user_data = t->user_data;
-	ev->expected_ns = ktime_to_ns(expected);
-	ev->actual_ns = ktime_to_ns(actual);
+	ev->expected_ns = ktime_to_ns(run->expected);
+	ev->actual_ns = ktime_to_ns(run->actual);
 	ev->timer_id = t->id;
 	ev->overrun = overrun;
+	ev->seq = run->seq;
+	ev->resv = 0;
 	ring->tail++;
 }
 
 /*
- * Write @n expirations of @t, the first expected at @expected, folded into
- * as few events as the u32 overrun allows, at most @budget of them. What
- * does not fit stays pending on @t, in order. Returns the number of
- * events written.
+ * Write @run's expirations, folded into as few events as the u32 overrun
+ * allows, at most @budget of them. What does not fit stays in @run, in
+ * order. Returns the number of events written.
  */
-static unsigned int timerx_ring_emit(struct timerx_ring *ring,
-				     struct timerx_timer *t, ktime_t expected,
-				     ktime_t actual, u64 n, unsigned int budget)
+static unsigned int timerx_ring_emit_run(struct timerx_ring *ring,
+					 struct timerx_timer *t,
+					 struct timerx_run *run,
+					 unsigned int budget)
 {
 	unsigned int written = 0;
 
-	lockdep_assert_held(&ring->lock);
+	while (run->n && written < budget && timerx_ring_has_room(ring)) {
+		u64 chunk = min_t(u64, run->n, (u64)U32_MAX + 1);
 
-	while (n && written < budget && timerx_ring_has_room(ring)) {
-		u64 chunk = min_t(u64, n, (u64)U32_MAX + 1);
-
-		timerx_ring_write(ring, t, expected, actual, chunk - 1);
-		n -= chunk;
+		timerx_ring_write(ring, t, run, chunk - 1);
+		run->n -= chunk;
+		ring->pending_expirations -= chunk;
 		written++;
-		if (n)
-			expected = timerx_periods_after(expected, t->period, chunk);
-	}
-
-	t->events += written;
-	ring->events_written += written;
-	timerx_stats_add_events(written);
-	ring->pending_expirations += n - t->pending;
-	t->pending = n;
-	if (n) {
-		t->pending_expected = expected;
-		t->pending_actual = actual;
-		if (list_empty(&t->pending_node))
-			list_add_tail(&t->pending_node, &ring->pending);
-	} else {
-		list_del_init(&t->pending_node);
+		if (run->n)
+			run->expected = timerx_periods_after(run->expected,
+							     run->period, chunk);
 	}
 	return written;
 }
 
 /*
- * Count @n more expirations of @t, the first at @expected, behind those
- * already pending (those come first).
+ * Write @t's waiting expirations, earlier armings' first, at most @budget
+ * events. @t is on ring->pending exactly while some are left. Returns the
+ * number of events written.
  */
-static void timerx_ring_add_pending(struct timerx_ring *ring,
+static unsigned int timerx_ring_emit(struct timerx_ring *ring,
+				     struct timerx_timer *t,
+				     unsigned int budget)
+{
+	unsigned int written;
+
+	lockdep_assert_held(&ring->lock);
+
+	written = timerx_ring_emit_run(ring, t, &t->old, budget);
+	if (!t->old.n)
+		written += timerx_ring_emit_run(ring, t, &t->cur,
+						budget - written);
+
+	t->events += written;
+	ring->events_written += written;
+	timerx_stats_add_events(written);
+	if (!timerx_timer_pending(t))
+		list_del_init(&t->pending_node);
+	else if (list_empty(&t->pending_node))
+		list_add_tail(&t->pending_node, &ring->pending);
+	return written;
+}
+
+/*
+ * Count @n more expirations of @t's current arming, the first at
+ * @expected, found due at @actual, behind those already waiting.
+ */
+static void timerx_ring_add(struct timerx_ring *ring, struct timerx_timer *t,
+			    ktime_t expected, ktime_t actual, u64 n)
+{
+	struct timerx_run *run = &t->cur;
+
+	lockdep_assert_held(&ring->lock);
+
+	if (!run->n) {
+		run->expected = expected;
+		run->actual = actual;
+		run->period = t->period;
+		run->seq = t->seq;
+	} else {
+		/*
+		 * The event will report the oldest expiry: its actual time
+		 * must not be earlier, even when REALTIME or TAI was stepped
+		 * back since.
+		 */
+		run->actual = max(run->actual, actual);
+	}
+	run->n += n;
+	ring->pending_expirations += n;
+}
+
+/* Count @n expirations that elapsed without a callback (a parked timer). */
+static void timerx_ring_add_elapsed(struct timerx_ring *ring,
 				    struct timerx_timer *t, ktime_t expected,
 				    ktime_t actual, u64 n)
 {
-	lockdep_assert_held(&ring->lock);
-
 	if (!n)
 		return;
 	t->expirations += n;
 	ring->expirations += n;
 	timerx_stats_add_expirations(n);
-	if (!t->pending) {
-		t->pending_expected = expected;
-		t->pending_actual = actual;
-		list_add_tail(&t->pending_node, &ring->pending);
-	} else {
-		/*
-		 * The event will report the oldest expiry: its actual time
-		 * must not be earlier, even when REALTIME or TAI was stepped
-		 * back since (an old arming's expirations still pending when a
-		 * new one counts).
-		 */
-		t->pending_actual = max(t->pending_actual, actual);
-	}
-	t->pending += n;
-	ring->pending_expirations += n;
+	timerx_ring_add(ring, t, expected, actual, n);
 }
 
 /*
- * Make the new tail and state visible, and wake a sleeping consumer unless
- * it said it is busy-polling.
+ * Make the new tail and state visible. Returns true when a sleeping
+ * consumer needs waking (the caller wakes it once it dropped the lock),
+ * false when nobody waits or the consumer said it is busy-polling.
  *
  * Two pairings keep a wakeup from being lost:
  * - A consumer that stops polling clears its flag, then (full barrier)
@@ -286,7 +312,7 @@ static void timerx_ring_add_pending(struct timerx_ring *ring,
  * - poll/read/io_uring waiters re-check readiness under ring->lock after
  *   queueing themselves, so the unlocked waitqueue_active() is safe.
  */
-static void timerx_ring_publish(struct timerx_ring *ring)
+static bool timerx_ring_publish(struct timerx_ring *ring)
 {
 	struct timerx_ring_hdr *hdr = ring->hdr;
 
@@ -301,15 +327,33 @@ static void timerx_ring_publish(struct timerx_ring *ring)
 	/* Pairs with the consumer's full barrier between flag clear and re-check. */
 	smp_mb();
 	if (READ_ONCE(hdr->consumer_flags) & TIMERX_CONSUMER_F_POLLING)
-		return;
+		return false;
 	/* Unlocked check is safe: sleepers re-check under ring->lock. */
-	if (waitqueue_active(&ring->wq) && irq_work_queue(&ring->wake_work))
-		ring->wakeups++;
+	if (!waitqueue_active(&ring->wq))
+		return false;
+	ring->wakeups++;
+	return true;
 }
 
 /*
- * From the hrtimer callback, in hard or soft irq context. Returns true when
- * expirations are left pending (the ring was full): a periodic timer
+ * Wake the ring's sleepers, with ring->lock dropped. wake_up() takes the
+ * waitqueue's spinlock_t, which is a sleeping lock on PREEMPT_RT: there, a
+ * hard-irq callback hands the wakeup to irq_work (a kthread on RT). Every
+ * other caller, the hard-irq callback of a !RT kernel included, wakes
+ * directly: one self-interrupt less per wakeup.
+ */
+static void timerx_ring_wake(struct timerx_ring *ring)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) && in_hardirq())
+		irq_work_queue(&ring->wake_work);
+	else
+		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/*
+ * From the hrtimer callback, in hard or soft irq context: @n expirations
+ * of @t's current arming, the first at @expected. Returns true when
+ * expirations are left waiting (the ring was full): a periodic timer
  * (@resume, its next expiry, is not 0) is then parked, and its callback
  * must not restart it.
  */
@@ -317,7 +361,7 @@ bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			 ktime_t expected, ktime_t actual, u64 n, ktime_t resume)
 {
 	unsigned long flags;
-	bool full;
+	bool full, wake;
 
 	raw_spin_lock_irqsave(&ring->lock, flags);
 	t->expirations += n;
@@ -327,14 +371,10 @@ bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 	ring->fires++;
 	timerx_stats_add_fire(n);
 
-	/* Earlier expirations still pending go first, folded with these. */
-	if (t->pending) {
-		expected = t->pending_expected;
-		actual = t->pending_actual;
-		n += t->pending;
-	}
-	timerx_ring_emit(ring, t, expected, actual, n, TIMERX_EMIT_BUDGET);
-	full = t->pending;
+	/* Earlier expirations still waiting go first, folded with these. */
+	timerx_ring_add(ring, t, expected, actual, n);
+	timerx_ring_emit(ring, t, TIMERX_EMIT_BUDGET);
+	full = timerx_timer_pending(t);
 	if (full) {
 		ring->ring_full++;
 		timerx_stats_add_ring_full();
@@ -343,13 +383,15 @@ bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			t->resume = resume;
 		}
 	}
-	timerx_ring_publish(ring);
+	wake = timerx_ring_publish(ring);
 	raw_spin_unlock_irqrestore(&ring->lock, flags);
+	if (wake)
+		timerx_ring_wake(ring);
 	return full;
 }
 
 /*
- * A parked timer whose pending expirations are all in the ring: count
+ * A parked timer whose waiting expirations are all in the ring: count
  * the periods that elapsed while it was parked. If they all fit too, it
  * goes on @resume to be restarted, else it stays parked.
  */
@@ -364,12 +406,10 @@ static unsigned int timerx_ring_catch_up(struct timerx_ring *ring,
 
 	n = timerx_timer_elapsed(t, &first, &now);
 	if (n) {
-		timerx_ring_add_pending(ring, t, first, now, n);
-		written = timerx_ring_emit(ring, t, t->pending_expected,
-					   t->pending_actual, t->pending,
-					   budget);
+		timerx_ring_add_elapsed(ring, t, first, now, n);
+		written = timerx_ring_emit(ring, t, budget);
 	}
-	if (!t->pending) {
+	if (!timerx_timer_pending(t)) {
 		t->parked = false;
 		list_add_tail(&t->resume_node, resume);
 	}
@@ -377,7 +417,7 @@ static unsigned int timerx_ring_catch_up(struct timerx_ring *ring,
 }
 
 /*
- * Deliver pending expirations while there is room, TIMERX_EMIT_BUDGET
+ * Deliver waiting expirations while there is room, TIMERX_EMIT_BUDGET
  * events per lock hold. Parked timers that are caught up go on @resume;
  * the caller restarts them (it holds the context's lock, so nothing else
  * can). Process context. Returns the number of events written.
@@ -386,7 +426,7 @@ unsigned int timerx_ring_flush(struct timerx_ring *ring,
 			       struct list_head *resume)
 {
 	unsigned int total = 0;
-	bool more;
+	bool more, wake;
 
 	if (!timerx_ring_is_setup(ring))
 		return 0;
@@ -395,23 +435,23 @@ unsigned int timerx_ring_flush(struct timerx_ring *ring,
 		unsigned int budget = TIMERX_EMIT_BUDGET, written = 0;
 		struct timerx_timer *t;
 
+		wake = false;
 		raw_spin_lock_irq(&ring->lock);
 		while (written < budget && timerx_ring_has_room(ring) &&
 		       (t = list_first_entry_or_null(&ring->pending,
 						     struct timerx_timer,
 						     pending_node))) {
-			written += timerx_ring_emit(ring, t, t->pending_expected,
-						    t->pending_actual,
-						    t->pending,
-						    budget - written);
-			if (!t->pending && t->parked)
+			written += timerx_ring_emit(ring, t, budget - written);
+			if (!timerx_timer_pending(t) && t->parked)
 				written += timerx_ring_catch_up(ring, t, resume,
 								budget - written);
 		}
 		more = !list_empty(&ring->pending) && timerx_ring_has_room(ring);
 		if (written)
-			timerx_ring_publish(ring);
+			wake = timerx_ring_publish(ring);
 		raw_spin_unlock_irq(&ring->lock);
+		if (wake)
+			timerx_ring_wake(ring);
 
 		total += written;
 		if (more)
@@ -421,31 +461,58 @@ unsigned int timerx_ring_flush(struct timerx_ring *ring,
 }
 
 /*
- * @t's hrtimer is cancelled (it is being re-armed or cancelled): if it
- * was parked, count what elapsed since, to be delivered like any pending
- * expiration. Its grid ends here.
+ * @t's hrtimer is cancelled (it is being re-armed, postponed or
+ * cancelled): if it was parked, count what elapsed since, to be delivered
+ * like any waiting expiration. Its grid ends here. Returns whether it was
+ * parked (to the user, armed).
  */
-void timerx_ring_unpark(struct timerx_ring *ring, struct timerx_timer *t)
+bool timerx_ring_unpark(struct timerx_ring *ring, struct timerx_timer *t)
 {
+	bool parked;
 	ktime_t first, now;
 	u64 n;
 
 	raw_spin_lock_irq(&ring->lock);
-	if (t->parked) {
+	parked = t->parked;
+	if (parked) {
 		n = timerx_timer_elapsed(t, &first, &now);
-		timerx_ring_add_pending(ring, t, first, now, n);
+		timerx_ring_add_elapsed(ring, t, first, now, n);
 		t->parked = false;
+	}
+	raw_spin_unlock_irq(&ring->lock);
+	return parked;
+}
+
+/*
+ * @t is being re-armed (its hrtimer cancelled, not parked): the current
+ * arming's waiting expirations join those of earlier armings, which keep
+ * the seq, expiry and grid of the earliest.
+ */
+void timerx_ring_new_arming(struct timerx_ring *ring, struct timerx_timer *t)
+{
+	struct timerx_run *old = &t->old, *cur = &t->cur;
+
+	raw_spin_lock_irq(&ring->lock);
+	if (cur->n) {
+		if (old->n) {
+			old->n += cur->n;
+			old->actual = max(old->actual, cur->actual);
+		} else {
+			*old = *cur;
+		}
+		cur->n = 0;
 	}
 	raw_spin_unlock_irq(&ring->lock);
 }
 
-/* Drop @t's pending expirations: it is being deleted and cannot fire. */
+/* Drop @t's waiting expirations: it is being deleted and cannot fire. */
 void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t)
 {
 	raw_spin_lock_irq(&ring->lock);
 	list_del_init(&t->pending_node);
-	ring->pending_expirations -= t->pending;
-	t->pending = 0;
+	ring->pending_expirations -= timerx_timer_pending(t);
+	t->cur.n = 0;
+	t->old.n = 0;
 	t->parked = false;
 	if (ring->hdr)
 		WRITE_ONCE(ring->hdr->flags, list_empty(&ring->pending) ?

@@ -53,7 +53,7 @@ struct timerx_ring {
 	u64 wakeups;
 	u64 pending_expirations;	/* sum of the timers' pending */
 
-	/* Wakeups leave the callback through irq_work: see ring.c. */
+	/* In hard irq on PREEMPT_RT, wakeups go through irq_work: see ring.c. */
 	wait_queue_head_t wq;
 	struct irq_work wake_work;
 	struct mutex read_lock;		/* one read(2) consumer at a time */
@@ -88,7 +88,8 @@ bool timerx_ring_ready(struct timerx_ring *ring);
 u32 timerx_ring_ready_count(struct timerx_ring *ring);
 void timerx_ring_stats(struct timerx_ring *ring, struct timerx_ring_stats *st);
 void timerx_ring_forget(struct timerx_ring *ring, struct timerx_timer *t);
-void timerx_ring_unpark(struct timerx_ring *ring, struct timerx_timer *t);
+bool timerx_ring_unpark(struct timerx_ring *ring, struct timerx_timer *t);
+void timerx_ring_new_arming(struct timerx_ring *ring, struct timerx_timer *t);
 
 int timerx_ring_mmap(struct timerx_ring *ring, struct vm_area_struct *vma);
 __poll_t timerx_ring_poll(struct timerx_ring *ring, struct file *file,

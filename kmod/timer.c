@@ -69,18 +69,20 @@ static void timerx_timer_record(struct timerx_timer *t, u64 lateness)
  * hrtimer_resolution (a whole tick without high resolution): the grid is
  * the user's, the one the catch-up of parked timers computes too.
  */
-static u64 timerx_timer_forward(struct hrtimer *hrt, ktime_t now,
-				ktime_t period)
+static u64 timerx_timer_forward(struct timerx_timer *t, ktime_t now)
 {
-	ktime_t expires = hrtimer_get_expires(hrt);
+	ktime_t expires = hrtimer_get_softexpires(&t->hrt);
 	ktime_t late = ktime_sub(now, expires);
 	u64 n = 1;
 
 	if (late < 0)
 		return 0;
-	if (late >= period)	/* missed periods: the only division */
-		n += div64_u64(ktime_to_ns(late), ktime_to_ns(period));
-	hrtimer_set_expires(hrt, timerx_periods_after(expires, period, n));
+	if (late >= t->period)	/* missed periods: the only division */
+		n += div64_u64(ktime_to_ns(late), ktime_to_ns(t->period));
+	/* The slack stays the arming's: the grid is the expiries'. */
+	hrtimer_set_expires_range_ns(&t->hrt,
+				     timerx_periods_after(expires, t->period, n),
+				     t->slack);
 	return n;
 }
 
@@ -105,17 +107,18 @@ static ktime_t timerx_timer_now(struct timerx_timer *t, ktime_t expected)
 static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 {
 	struct timerx_timer *t = container_of(hrt, struct timerx_timer, hrt);
-	ktime_t expected = hrtimer_get_expires(hrt);
+	/* The expiry asked for: the hard one is that plus the slack. */
+	ktime_t expected = hrtimer_get_softexpires(hrt);
 	ktime_t now = timerx_timer_now(t, expected);
 	ktime_t resume = 0;
 	u64 n = 1;
 
 	if (t->period) {
 		/* now >= expected: the expiry moves by a period at least... */
-		n = max_t(u64, timerx_timer_forward(hrt, now, t->period), 1);
+		n = max_t(u64, timerx_timer_forward(t, now), 1);
 		/* ...unless saturated at KTIME_MAX: then the timer stops. */
-		if (ktime_after(hrtimer_get_expires(hrt), expected))
-			resume = hrtimer_get_expires(hrt);
+		if (ktime_after(hrtimer_get_softexpires(hrt), expected))
+			resume = hrtimer_get_softexpires(hrt);
 	}
 
 	/* A full ring parks a periodic timer: it costs no more interrupts. */
@@ -196,6 +199,39 @@ static void timerx_timer_free(struct timerx_timer *t)
 	kmem_cache_free(timerx_timer_cache, t);
 }
 
+/*
+ * The lowest free id, with room for it in the table. The table only
+ * grows (doubling, up to the largest max_timers_per_ctx): lookups are one
+ * load, and only commands, under the context's mutex, ever read it.
+ */
+static int timerx_timer_alloc_id(struct timerx_ctx *ctx)
+{
+	struct timerx_timer **table;
+	u32 cap;
+	int id;
+
+	id = ida_alloc_range(&ctx->timer_ids, 1, TIMERX_MAX_TIMERS_MAX,
+			     GFP_KERNEL_ACCOUNT);
+	if (id < 0)
+		return id == -ENOSPC ? -ENOSPC : -ENOMEM;
+	if (id < ctx->timers_cap)
+		return id;
+
+	cap = max3(16U, ctx->timers_cap * 2, (u32)id + 1);
+	cap = min_t(u32, cap, TIMERX_MAX_TIMERS_MAX + 1);
+	table = kvcalloc(cap, sizeof(*table), GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!table) {
+		ida_free(&ctx->timer_ids, id);
+		return -ENOMEM;
+	}
+	if (ctx->timers)
+		memcpy(table, ctx->timers, ctx->timers_cap * sizeof(*table));
+	kvfree(ctx->timers);
+	ctx->timers = table;
+	ctx->timers_cap = cap;
+	return id;
+}
+
 int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 {
 	enum hrtimer_mode mode;
@@ -237,12 +273,11 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 	INIT_LIST_HEAD(&t->pending_node);
 	INIT_LIST_HEAD(&t->resume_node);
 
-	ret = xa_alloc_cyclic(&ctx->timers, &t->id, t, xa_limit_31b,
-			      &ctx->next_timer_id, GFP_KERNEL_ACCOUNT);
-	if (ret < 0) {
-		ret = ret == -EBUSY ? -ENOSPC : ret;
+	ret = timerx_timer_alloc_id(ctx);
+	if (ret < 0)
 		goto err_free;
-	}
+	t->id = ret;
+	ctx->timers[t->id] = t;
 	ctx->nr_timers++;
 	ctx->generation++;
 	timerx_stats_timers_add(1);
@@ -256,10 +291,19 @@ err_uncharge:
 	return ret;
 }
 
-static struct timerx_timer *timerx_timer_find(struct timerx_ctx *ctx, u32 id)
+struct timerx_timer *timerx_timer_find(struct timerx_ctx *ctx, u32 id)
 {
 	lockdep_assert_held(&ctx->lock);
-	return xa_load(&ctx->timers, id);
+	return id < ctx->timers_cap ? ctx->timers[id] : NULL;
+}
+
+struct timerx_timer *timerx_timer_next(struct timerx_ctx *ctx, u32 id)
+{
+	lockdep_assert_held(&ctx->lock);
+	for (; id < ctx->timers_cap; id++)
+		if (ctx->timers[id])
+			return ctx->timers[id];
+	return NULL;
 }
 
 struct timerx_timer_start {
@@ -272,7 +316,8 @@ static void timerx_timer_start_local(void *arg)
 {
 	struct timerx_timer_start *start = arg;
 
-	hrtimer_start(&start->t->hrt, start->expires, start->t->mode);
+	hrtimer_start_range_ns(&start->t->hrt, start->expires, start->t->slack,
+			       start->t->mode);
 }
 
 /* Process context, the context's mutex held, the timer not running. */
@@ -285,7 +330,7 @@ static int timerx_timer_start(struct timerx_timer *t, ktime_t expires)
 		return smp_call_function_single(t->cpu, timerx_timer_start_local,
 						&start, 1);
 	}
-	hrtimer_start(&t->hrt, expires, t->mode);
+	hrtimer_start_range_ns(&t->hrt, expires, t->slack, t->mode);
 	return 0;
 }
 
@@ -293,12 +338,14 @@ static int timerx_timer_start(struct timerx_timer *t, ktime_t expires)
  * Stop @t's hrtimer and end a parked state: the periods that elapsed
  * while it was parked become pending expirations like any other. The
  * timer's rate is still charged; the caller decides what it becomes.
+ * Returns whether the timer was armed.
  */
-static void timerx_timer_stop(struct timerx_ctx *ctx, struct timerx_timer *t)
+static bool timerx_timer_stop(struct timerx_ctx *ctx, struct timerx_timer *t)
 {
 	/* Waits for a running callback: it reads period without a lock. */
-	hrtimer_cancel(&t->hrt);
-	timerx_ring_unpark(&ctx->ring, t);
+	bool queued = hrtimer_cancel(&t->hrt);
+
+	return timerx_ring_unpark(&ctx->ring, t) || queued;
 }
 
 static void timerx_timer_set_rate(struct timerx_ctx *ctx,
@@ -315,6 +362,8 @@ static int timerx_timer_check_arm(const struct timerx_arm *a)
 		return -EOPNOTSUPP;
 	if (a->resv)
 		return -EINVAL;
+	if (a->slack_ns > TIMERX_SLACK_MAX_NS)
+		return -EINVAL;
 	/*
 	 * Negative times are invalid, relative or absolute, as for timerfd
 	 * (timespec64_valid()). An absolute one would be clamped to KTIME_MAX
@@ -330,10 +379,18 @@ static int timerx_timer_check_arm(const struct timerx_arm *a)
 	return 0;
 }
 
+/* Absolute, on @t's clock: relative ones are taken from it now. */
+static ktime_t timerx_timer_expiry(struct timerx_timer *t, s64 expires_ns,
+				   u32 flags)
+{
+	if (flags & TIMERX_ARM_F_ABS)
+		return expires_ns;
+	return ktime_add_safe(hrtimer_cb_get_time(&t->hrt), expires_ns);
+}
+
 int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
 {
 	struct timerx_timer *t;
-	ktime_t expires;
 	u64 rate;
 	int ret;
 
@@ -355,14 +412,58 @@ int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
 	}
 
 	timerx_timer_stop(ctx, t);
+	timerx_ring_new_arming(&ctx->ring, t);
 	t->period = a->period_ns;
+	t->seq = a->seq;
+	t->slack = a->slack_ns;
 	timerx_timer_set_rate(ctx, t, rate);
 
-	expires = a->expires_ns;
-	if (!(a->flags & TIMERX_ARM_F_ABS))
-		expires = ktime_add_safe(hrtimer_cb_get_time(&t->hrt), expires);
+	ret = timerx_timer_start(t, timerx_timer_expiry(t, a->expires_ns,
+							a->flags));
+	if (ret)
+		timerx_timer_set_rate(ctx, t, 0);
+	return ret;
+}
 
-	ret = timerx_timer_start(t, expires);
+int timerx_timer_arm_oneshot(struct timerx_ctx *ctx,
+			     const struct timerx_arm_oneshot *a, bool abs)
+{
+	const struct timerx_arm arm = {
+		.timer_id = a->timer_id,
+		.flags = abs ? TIMERX_ARM_F_ABS : 0,
+		.expires_ns = a->expires_ns,
+		.seq = a->seq,
+	};
+
+	return timerx_timer_arm(ctx, &arm);
+}
+
+/*
+ * Only the expiry moves: period, seq, slack and the rate charged stay.
+ * A timer that is not armed has expired (or was cancelled): its event, if
+ * any, is the consumer's answer, and starting it again would be an
+ * arming without a seq of its own.
+ */
+int timerx_timer_postpone(struct timerx_ctx *ctx, const struct timerx_postpone *p)
+{
+	struct timerx_timer *t;
+	int ret;
+
+	lockdep_assert_held(&ctx->lock);
+
+	if (p->flags & ~TIMERX_ARM_F_ALL)
+		return -EOPNOTSUPP;
+	if (p->expires_ns < 0)
+		return -EINVAL;
+	t = timerx_timer_find(ctx, p->timer_id);
+	if (!t)
+		return -ENOENT;
+	if (!timerx_timer_stop(ctx, t)) {
+		timerx_timer_set_rate(ctx, t, 0);
+		return -ETIME;
+	}
+	ret = timerx_timer_start(t, timerx_timer_expiry(t, p->expires_ns,
+							p->flags));
 	if (ret)
 		timerx_timer_set_rate(ctx, t, 0);
 	return ret;
@@ -405,9 +506,11 @@ int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r
 	ret = timerx_timer_ref_check(r);
 	if (ret)
 		return ret;
-	t = xa_erase(&ctx->timers, r->timer_id);
+	t = timerx_timer_find(ctx, r->timer_id);
 	if (!t)
 		return -ENOENT;
+	ctx->timers[t->id] = NULL;
+	ida_free(&ctx->timer_ids, t->id);
 	ctx->nr_timers--;
 	ctx->generation++;
 	hrtimer_cancel(&t->hrt);
@@ -450,12 +553,14 @@ void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 		.create_flags = t->flags,
 		.cpu = t->cpu,
 		.period_ns = ktime_to_ns(t->period),
+		.seq = t->seq,
+		.slack_ns = t->slack,
 	};
 
 	raw_spin_lock_irq(&ctx->ring.lock);
 	info->expirations = t->expirations;
 	info->events = t->events;
-	info->pending = t->pending;
+	info->pending = timerx_timer_pending(t);
 	info->last_cpu = t->last_cpu;
 	*fires = t->fires;
 	/* Parked, it waits for the consumer; to the user it is armed. */
@@ -471,7 +576,7 @@ void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 	if (!armed) {
 		armed = hrtimer_active(&t->hrt) &&
 			(t->period || !hrtimer_callback_running(&t->hrt));
-		next = hrtimer_get_expires(&t->hrt);
+		next = hrtimer_get_softexpires(&t->hrt);
 	}
 	info->state = armed ? TIMERX_TIMER_ARMED : TIMERX_TIMER_IDLE;
 	info->next_expiry_ns = armed ? ktime_to_ns(next) : 0;
@@ -481,17 +586,24 @@ void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 void timerx_timers_release(struct timerx_ctx *ctx)
 {
 	struct timerx_timer *t;
-	unsigned long id;
 	u64 rate = 0;
+	u32 id;
 
-	xa_for_each(&ctx->timers, id, t)
-		hrtimer_cancel(&t->hrt);
-	xa_for_each(&ctx->timers, id, t) {
+	for (id = 0; id < ctx->timers_cap; id++)
+		if (ctx->timers[id])
+			hrtimer_cancel(&ctx->timers[id]->hrt);
+	for (id = 0; id < ctx->timers_cap; id++) {
+		t = ctx->timers[id];
+		if (!t)
+			continue;
 		timerx_ring_forget(&ctx->ring, t);
 		rate += t->rate;
 		timerx_timer_free(t);
 	}
-	xa_destroy(&ctx->timers);
+	kvfree(ctx->timers);
+	ctx->timers = NULL;
+	ctx->timers_cap = 0;
+	ida_destroy(&ctx->timer_ids);
 	timerx_user_uncharge_rate(ctx->user, rate);
 	timerx_user_uncharge_timers(ctx->user, ctx->nr_timers);
 	timerx_stats_timers_add(-(int)ctx->nr_timers);
@@ -527,8 +639,8 @@ unsigned int timerx_ctx_flush(struct timerx_ctx *ctx)
 		list_del_init(&t->resume_node);
 		/* Its CPU went offline: any CPU beats losing the timer. */
 		if (timerx_timer_start(t, t->resume))
-			hrtimer_start(&t->hrt, t->resume,
-				      t->mode & ~HRTIMER_MODE_PINNED);
+			hrtimer_start_range_ns(&t->hrt, t->resume, t->slack,
+					       t->mode & ~HRTIMER_MODE_PINNED);
 	}
 	return n;
 }

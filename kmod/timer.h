@@ -11,14 +11,32 @@ struct timerx_ctx;
 struct timerx_hist;
 
 /*
- * One user timer. Its configuration (period, expiry, rate) is changed only
- * under the context's mutex and only while the hrtimer is cancelled, so
- * the callback reads it without a lock. Delivery state is under ring->lock.
+ * Expirations of one arming not yet in the ring: @n of them, the first
+ * expected at @expected, on a grid of @period, found due at @actual at
+ * the latest. Under ring->lock.
+ */
+struct timerx_run {
+	u64 n;
+	ktime_t expected;
+	ktime_t actual;
+	ktime_t period;
+	u32 seq;
+};
+
+/*
+ * One user timer. Its configuration (period, seq, slack, expiry, rate) is
+ * changed only under the context's mutex and only while the hrtimer is
+ * cancelled, so the callback reads it without a lock. Delivery state is
+ * under ring->lock.
  *
  * A periodic timer whose expirations found the ring full is parked: its
  * callback did not restart it, and @resume is the expiry it would have
  * fired at next. Only a flush (under the context's mutex) or a command
  * on the timer ends that; nothing else restarts the hrtimer.
+ *
+ * Expirations waiting for room are kept per arming, never folded across
+ * armings: @cur holds those of the current arming, @old those of every
+ * earlier one (delivered first).
  */
 struct timerx_timer {
 	struct hrtimer hrt;
@@ -30,16 +48,17 @@ struct timerx_timer {
 	u32 id;
 	u32 flags;			/* TIMERX_CREATE_F_* */
 	u32 cpu;
+	u32 seq;			/* of the current arming */
+	u32 slack;			/* ns, of the current arming */
 	u64 rate;			/* charged to the user: armed periodic */
 	struct list_head resume_node;	/* on a flush's list of timers to restart */
 
 	/* under ring->lock */
 	bool parked;
 	ktime_t resume;
-	struct list_head pending_node;
-	u64 pending;			/* expirations not yet in the ring */
-	ktime_t pending_expected;	/* first of them */
-	ktime_t pending_actual;
+	struct list_head pending_node;	/* on ring->pending: cur or old not empty */
+	struct timerx_run cur;
+	struct timerx_run old;
 	u64 fires;
 	u64 expirations;
 	u64 events;
@@ -48,6 +67,12 @@ struct timerx_timer {
 	/* Written only by the callback; NULL if created with histograms off. */
 	struct timerx_hist *lateness;
 };
+
+/* Expirations of @t waiting for room in the ring. Under ring->lock. */
+static inline u64 timerx_timer_pending(const struct timerx_timer *t)
+{
+	return t->cur.n + t->old.n;
+}
 
 /* @n periods after @base, saturating at KTIME_MAX like ktime_add_safe(). */
 static inline ktime_t timerx_periods_after(ktime_t base, ktime_t period, u64 n)
@@ -64,12 +89,18 @@ void timerx_timer_cache_destroy(void);
 
 int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c);
 int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a);
+int timerx_timer_arm_oneshot(struct timerx_ctx *ctx,
+			     const struct timerx_arm_oneshot *a, bool abs);
+int timerx_timer_postpone(struct timerx_ctx *ctx, const struct timerx_postpone *p);
 int timerx_timer_cancel(struct timerx_ctx *ctx, const struct timerx_timer_ref *r);
 int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r);
 int timerx_timer_get(struct timerx_ctx *ctx, struct timerx_timer_info *info);
 void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 			   struct timerx_timer_info *info, u64 *fires);
 void timerx_timers_release(struct timerx_ctx *ctx);
+struct timerx_timer *timerx_timer_find(struct timerx_ctx *ctx, u32 id);
+/* The first timer with an id >= @id, or NULL. Under the context's mutex. */
+struct timerx_timer *timerx_timer_next(struct timerx_ctx *ctx, u32 id);
 
 /* Under ring->lock: periods of a parked timer due by now, from @resume on. */
 u64 timerx_timer_elapsed(struct timerx_timer *t, ktime_t *first, ktime_t *now);

@@ -549,7 +549,7 @@ TEST_F_TIMEOUT(nl, timer_get_periodic, 60)
 	fd = ctx_open(1024);
 	ctx = ctx_id(fd);
 	ASSERT_EQ(0, tx_create(fd, CLOCK_MONOTONIC, 0, 0, 0xabcdef, &id));
-	ASSERT_EQ(0, tx_arm(fd, id, 0, period, period));
+	ASSERT_EQ(0, tx_arm_seq(fd, id, 0, period, period, 0xfeedf00dU, 1000));
 	wait_expirations(fd, id, 5);
 
 	/* Armed and firing: a snapshot. */
@@ -560,7 +560,9 @@ TEST_F_TIMEOUT(nl, timer_get_periodic, 60)
 		     TIMERX_NL_A_LAST_CPU, TIMERX_NL_A_STATE, TIMERX_NL_A_PERIOD_NS,
 		     TIMERX_NL_A_NEXT_EXPIRY_NS, TIMERX_NL_A_FIRES, TIMERX_NL_A_EXPIRATIONS,
 		     TIMERX_NL_A_OVERRUNS, TIMERX_NL_A_EVENTS, TIMERX_NL_A_PENDING,
-		     TIMERX_NL_A_LATENESS);
+		     TIMERX_NL_A_SEQ, TIMERX_NL_A_SLACK_NS, TIMERX_NL_A_LATENESS);
+	EXPECT_EQ(0xfeedf00dULL, o.v[TIMERX_NL_A_SEQ]);
+	EXPECT_EQ(1000ULL, o.v[TIMERX_NL_A_SLACK_NS]);
 	fires = o.v[TIMERX_NL_A_FIRES];
 	exp = o.v[TIMERX_NL_A_EXPIRATIONS];
 	EXPECT_EQ((__u64)ctx, o.v[TIMERX_NL_A_CTX_ID]);

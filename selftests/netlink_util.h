@@ -144,6 +144,8 @@ static const enum nlt_kind nlt_attr_kind[TIMERX_NL_A_MAX + 1] = {
 	[TIMERX_NL_A_CONFIG]		= NLT_NEST,
 	[TIMERX_NL_A_ALARM_COUNT]	= NLT_U64,
 	[TIMERX_NL_A_ALARM_MAX_NS]	= NLT_U64,
+	[TIMERX_NL_A_SEQ]		= NLT_U32,
+	[TIMERX_NL_A_SLACK_NS]		= NLT_U32,
 };
 
 static const enum nlt_kind nlt_hist_kind[TIMERX_NL_HIST_A_MAX + 1] = {

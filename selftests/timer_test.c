@@ -352,8 +352,9 @@ TEST_F(timer, get_fields)
 	EXPECT_EQ(0ULL, ti.pending);
 	EXPECT_EQ(-1, ti.last_cpu) TH_LOG("last_cpu must be -1 before any callback");
 	EXPECT_EQ(0U, ti.resv0);
-	EXPECT_EQ(0ULL, ti.resv[0]);
-	EXPECT_EQ(0ULL, ti.resv[1]);
+	EXPECT_EQ(0ULL, ti.resv);
+	EXPECT_EQ(0U, ti.seq);
+	EXPECT_EQ(0U, ti.slack_ns);
 
 	t0 = tx_now(self->clk);
 	ASSERT_EQ(0, tx_arm(self->r.fd, self->a.id, 0, 3600 * NSEC_PER_SEC, 7 * NSEC_PER_MSEC));

@@ -74,7 +74,7 @@
 #define TX_PARAM_DIR	"/sys/module/timerx/parameters/"
 
 /* The header promises these layouts; catch a header/test mismatch early. */
-_Static_assert(sizeof(struct timerx_event) == 32, "event is 32 bytes");
+_Static_assert(sizeof(struct timerx_event) == 40, "event is 40 bytes");
 _Static_assert(sizeof(struct timerx_ring_hdr) == 128, "hdr is two cache lines");
 
 /* ------------------------------------------------------------------ */
@@ -145,6 +145,56 @@ static inline int tx_arm(int fd, __u32 id, __u32 flags, __s64 expires_ns,
 	};
 
 	return tx_ioctl(fd, TIMERX_IOC_ARM, &a);
+}
+
+/* ARM with what API 3 added: the arming's seq and its slack. */
+static inline int tx_arm_seq(int fd, __u32 id, __u32 flags, __s64 expires_ns,
+			     __u64 period_ns, __u32 seq, __u32 slack_ns)
+{
+	struct timerx_arm a = {
+		.timer_id = id,
+		.flags = flags,
+		.expires_ns = expires_ns,
+		.period_ns = period_ns,
+		.seq = seq,
+		.slack_ns = slack_ns,
+	};
+
+	return tx_ioctl(fd, TIMERX_IOC_ARM, &a);
+}
+
+/* ARM_AT (@abs) or ARM_IN: the 16-byte one-shot arm. */
+static inline int tx_arm_oneshot(int fd, __u32 id, bool abs, __s64 expires_ns,
+				 __u32 seq)
+{
+	struct timerx_arm_oneshot a = {
+		.timer_id = id,
+		.seq = seq,
+		.expires_ns = expires_ns,
+	};
+
+	return tx_ioctl(fd, abs ? TIMERX_IOC_ARM_AT : TIMERX_IOC_ARM_IN, &a);
+}
+
+static inline int tx_postpone(int fd, __u32 id, __u32 flags, __s64 expires_ns)
+{
+	struct timerx_postpone p = {
+		.timer_id = id,
+		.flags = flags,
+		.expires_ns = expires_ns,
+	};
+
+	return tx_ioctl(fd, TIMERX_IOC_POSTPONE, &p);
+}
+
+static inline int tx_batch(int fd, struct timerx_batch_entry *e, __u32 nr)
+{
+	struct timerx_batch b = {
+		.entries = (__u64)(uintptr_t)e,
+		.nr = nr,
+	};
+
+	return tx_ioctl(fd, TIMERX_IOC_BATCH, &b);
 }
 
 static inline int tx_cancel(int fd, __u32 id)

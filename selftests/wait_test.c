@@ -107,7 +107,7 @@ TEST(read_small_buffer_einval)
 	struct timerx_event e[2];
 	struct tx_ring r;
 	__u32 id;
-	char small[32];
+	char small[sizeof(struct timerx_event)];
 
 	tx_ring_open(&r, 16, false);
 	ASSERT_EQ(0, tx_create(r.fd, CLOCK_MONOTONIC, 0, 0, 4, &id));

@@ -133,7 +133,7 @@ const Workload workloads[] = {
 	 run_w3,
 	 {opt_contestant, opt_live, opt_ops, opt_batch, opt_cpu},
 	 {opt_contestant, opt_live, opt_ops},
-	 {"timerx-uring-batch", "timerx-ioctl", "timerfd_settime"}},
+	 {"timerx-uring-batch", "timerx-batch-ioctl", "timerx-ioctl", "timerfd_settime"}},
 	{"w4", run_w4, {opt_timers, opt_seconds, opt_period_ms}, {opt_seconds}, {}},
 };
 

@@ -10,7 +10,10 @@
  *
  * timerx-uring-batch sends --batch B arms as one Batch through io_uring
  * (Transport::uring_cmd, forced), then the B matching cancels as another;
- * timerx-ioctl and timerfd_settime do one system call per operation.
+ * timerx-batch-ioctl sends B pairs (arm, cancel, interleaved as an
+ * engine's commands come) as one TIMERX_IOC_BATCH of 2B entries, at most
+ * TIMERX_BATCH_MAX; timerx-ioctl and timerfd_settime do one system call
+ * per operation.
  * Every result is checked: a failed operation is an error, not a number.
  */
 #include "record.hpp"
@@ -18,6 +21,7 @@
 #include "timerx_ops.hpp"
 #include "workloads.hpp"
 
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
@@ -96,6 +100,59 @@ std::optional<Outcome> timed(const char *name, const auto &measured, std::int64_
 	return out;
 }
 
+/* B pairs per TIMERX_IOC_BATCH, every entry's result checked. */
+std::optional<Outcome> batch_ioctl_pairs(int fd, const Plan &p,
+					 const std::vector<timerx::TimerId> &ids)
+{
+	const std::uint64_t per_call = std::min<std::uint64_t>(p.batch, TIMERX_BATCH_MAX / 2);
+	std::vector<timerx_batch_entry> e(2 * per_call);
+	Outcome r;
+
+	for (std::uint64_t k = 0; k < p.pairs;) {
+		const std::uint64_t n = std::min(per_call, p.pairs - k);
+		for (std::uint64_t j = 0; j < n; ++j) {
+			const auto a = p.arm_index(k + j);
+			e[2 * j] = timerx_batch_entry{.op = TIMERX_BATCH_ARM,
+						      .timer_id = ids[a],
+						      .flags = TIMERX_ARM_F_ABS,
+						      .result = 0,
+						      .expires_ns = p.expiry(a),
+						      .period_ns = 0,
+						      .seq = 0,
+						      .slack_ns = 0};
+			e[2 * j + 1] = timerx_batch_entry{
+				.op = TIMERX_BATCH_CANCEL,
+				.timer_id = ids[p.cancel_index(k + j)],
+				.flags = 0,
+				.result = 0,
+				.expires_ns = 0,
+				.period_ns = 0,
+				.seq = 0,
+				.slack_ns = 0};
+		}
+		timerx_batch b{.entries = reinterpret_cast<std::uintptr_t>(e.data()),
+			       .nr = static_cast<std::uint32_t>(2 * n),
+			       .flags = 0};
+		const int ret = ::ioctl(fd, TIMERX_IOC_BATCH, &b);
+		++r.syscalls;
+		if (ret != static_cast<int>(2 * n)) {
+			diag_errno("BATCH of %llu returned %d", static_cast<unsigned long long>(2 * n),
+				   ret);
+			return std::nullopt;
+		}
+		for (std::uint64_t j = 0; j < 2 * n; ++j)
+			if (e[j].result != 0) {
+				diag("BATCH entry %llu: %s", static_cast<unsigned long long>(j),
+				     std::strerror(-e[j].result));
+				return std::nullopt;
+			}
+		k += n;
+		r.ops += 2 * n;
+	}
+	r.transport = "ioctl-batch";
+	return r;
+}
+
 } // namespace
 
 int run_w3(const Options &o)
@@ -107,7 +164,8 @@ int run_w3(const Options &o)
 	CpuTimes cpu;
 	std::optional<Outcome> out;
 
-	if (o.contestant == "timerx-uring-batch" || o.contestant == "timerx-ioctl") {
+	if (o.contestant == "timerx-uring-batch" || o.contestant == "timerx-ioctl" ||
+	    o.contestant == "timerx-batch-ioctl") {
 		const timerx::Context ctx =
 			must(timerx::Context::open({.ring_entries = 64}), "open /dev/timerx");
 		const bool batched = o.contestant == "timerx-uring-batch";
@@ -124,7 +182,14 @@ int run_w3(const Options &o)
 		timerx::Batch cancels = must(timerx::Batch::with_capacity(p.batch), "batch");
 		const int fd = ctx.fd();
 
-		if (batched) {
+		if (o.contestant == "timerx-batch-ioctl") {
+			out = timed(
+				"timerx-batch-ioctl",
+				[&]() -> std::optional<Outcome> {
+					return batch_ioctl_pairs(fd, p, ids);
+				},
+				elapsed, cpu);
+		} else if (batched) {
 			out = timed(
 				"timerx-uring-batch",
 				[&]() -> std::optional<Outcome> {

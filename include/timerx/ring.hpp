@@ -27,7 +27,7 @@
 namespace timerx {
 
 /* The layout the UAPI promises; checked here so that a mismatch cannot build. */
-static_assert(sizeof(timerx_event) == 32, "struct timerx_event is 32 bytes");
+static_assert(sizeof(timerx_event) == 40, "struct timerx_event is 40 bytes");
 static_assert(sizeof(timerx_ring_hdr) == 128, "struct timerx_ring_hdr is two cache lines");
 static_assert(offsetof(timerx_ring_hdr, tail) == 0);
 static_assert(offsetof(timerx_ring_hdr, head) == 64, "consumer fields on their own line");

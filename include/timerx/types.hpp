@@ -39,6 +39,8 @@ struct Event {
 	std::int64_t actual_ns;   /* when the module's callback ran */
 	std::uint32_t timer_id;
 	std::uint32_t overrun; /* expirations folded into this event */
+	std::uint32_t seq;     /* of the arming these expirations belong to */
+	std::uint32_t resv;
 
 	template <TimerClock C>
 	[[nodiscard]] constexpr TimePoint<C> expected() const noexcept
@@ -68,6 +70,7 @@ static_assert(offsetof(Event, expected_ns) == offsetof(timerx_event, expected_ns
 static_assert(offsetof(Event, actual_ns) == offsetof(timerx_event, actual_ns));
 static_assert(offsetof(Event, timer_id) == offsetof(timerx_event, timer_id));
 static_assert(offsetof(Event, overrun) == offsetof(timerx_event, overrun));
+static_assert(offsetof(Event, seq) == offsetof(timerx_event, seq));
 static_assert(std::is_trivially_copyable_v<Event> && std::is_standard_layout_v<Event>);
 
 /*

@@ -13,7 +13,7 @@ import (
 // amd64 and arm64 only: a 32-bit Go aligns uint64 to 4, the C ABI to 8.
 
 // APIVersion is the TIMERX_API_VERSION this package was written against.
-const APIVersion = 2
+const APIVersion = 3
 
 // DevicePath is TIMERX_DEVICE_PATH.
 const DevicePath = "/dev/timerx"
@@ -82,6 +82,8 @@ type Event struct {
 	ActualNs   int64  `uapi:"actual_ns"`
 	TimerID    uint32 `uapi:"timer_id"`
 	Overrun    uint32 `uapi:"overrun"`
+	Seq        uint32 `uapi:"seq"`
+	Resv       uint32 `uapi:"resv"`
 }
 
 // KernelLateness is the kernel part of the event's lateness: when the
@@ -119,6 +121,8 @@ type armArg struct {
 	Flags     uint32 `uapi:"flags"`
 	ExpiresNs int64  `uapi:"expires_ns"`
 	PeriodNs  uint64 `uapi:"period_ns"`
+	Seq       uint32 `uapi:"seq"`
+	SlackNs   uint32 `uapi:"slack_ns"`
 	Resv      uint64 `uapi:"resv"`
 }
 
@@ -144,8 +148,10 @@ type TimerInfo struct {
 	Events       uint64      `uapi:"events"`
 	Pending      uint64      `uapi:"pending"`
 	LastCPU      int32       `uapi:"last_cpu"`
+	Seq          uint32      `uapi:"seq"`
+	SlackNs      uint32      `uapi:"slack_ns"`
 	Resv0        uint32      `uapi:"resv0"`
-	Resv         [2]uint64   `uapi:"resv"`
+	Resv         uint64      `uapi:"resv"`
 }
 
 // Period is the timer's period; 0 for a one-shot timer.

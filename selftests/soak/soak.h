@@ -47,6 +47,9 @@ enum soak_stat {
 	ST_TIMERS_CREATED,
 	ST_TIMERS_DELETED,
 	ST_ARMS,
+	ST_BATCH_ARMS,		/* of ST_ARMS, through TIMERX_IOC_BATCH */
+	ST_POSTPONES,
+	ST_POSTPONE_ETIME,	/* postpones of a one-shot timer that had fired */
 	ST_CANCELS,
 	ST_EXPIRATIONS,		/* sum(1 + overrun) of the events read */
 	ST_EVENTS,

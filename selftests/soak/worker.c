@@ -182,6 +182,72 @@ static __u64 soak_events_of(struct soak_worker *w, struct soak_ctx *c, struct so
 	return ti.events;
 }
 
+/* ARM, or ARM with a seq and some slack, or a one-entry BATCH: all the same. */
+static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t,
+		       __u32 flags, __s64 expires, __u64 period)
+{
+	__u32 slack = soak_chance(&w->rng, 50) ? 0 : soak_below(&w->rng, 200000);
+	__u32 seq = (__u32)soak_below(&w->rng, 1U << 31) * 2;
+	struct timerx_batch_entry e = {
+		.op = TIMERX_BATCH_ARM,
+		.timer_id = t->id,
+		.flags = flags,
+		.expires_ns = expires,
+		.period_ns = period,
+		.seq = seq,
+		.slack_ns = slack,
+	};
+	int ret;
+
+	switch (soak_below(&w->rng, 4)) {
+	case 0:
+		ret = tx_batch(c->fd, &e, 1);
+		if (ret != 1) {
+			soak_fail(SC_OPS, "worker %u ctx %u timer %u: BATCH of 1: %d", w->index,
+				  c->ctx_id, t->id, ret);
+			return ret < 0 ? ret : -EPROTO;
+		}
+		if (!e.result)
+			soak_add(ST_BATCH_ARMS, 1);
+		return e.result;
+	case 1:
+		return tx_arm_seq(c->fd, t->id, flags, expires, period, seq, slack);
+	default:
+		return tx_arm(c->fd, t->id, flags, expires, period);
+	}
+}
+
+/*
+ * POSTPONE moves the expiry, so around it the ledger's grid is a new one,
+ * as around a re-arm. A one-shot timer that fired is not armed (ETIME);
+ * a periodic one is armed until cancelled.
+ */
+static void soak_postpone(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t)
+{
+	__s64 delay = (__s64)soak_below(&w->rng, SOAK_MAX_DELAY_NS);
+	__u64 before, after;
+	bool ok;
+	int ret;
+
+	before = soak_events_of(w, c, t, &ok);
+	if (!ok)
+		return;
+	ret = tx_postpone(c->fd, t->id, 0, delay);
+	if (ret == -ETIME && (!t->armed || !t->period)) {
+		soak_add(ST_POSTPONE_ETIME, 1);
+		return;
+	}
+	if (ret) {
+		soak_fail(SC_OPS, "worker %u ctx %u timer %u (%s, period %llu): POSTPONE: %s",
+			  w->index, c->ctx_id, t->id, t->armed ? "armed" : "cancelled",
+			  (unsigned long long)t->period, strerror(-ret));
+		return;
+	}
+	soak_add(ST_POSTPONES, 1);
+	after = soak_events_of(w, c, t, &ok);
+	soak_rearm_window(t, before, after, t->period);
+}
+
 static void soak_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t,
 		     __u64 period)
 {
@@ -203,7 +269,7 @@ static void soak_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_time
 	before = soak_events_of(w, c, t, &ok);
 	if (!ok)
 		return;
-	ret = tx_arm(c->fd, t->id, flags, expires, period);
+	ret = soak_do_arm(w, c, t, flags, expires, period);
 	if (ret) {
 		/* EDQUOT changes nothing: the old arming goes on. */
 		soak_limit_ok(w, ret, -EDQUOT, "ARM", c);
@@ -328,9 +394,12 @@ static void soak_random_op(struct soak_worker *w)
 		t = soak_create(w, c);
 		if (t && soak_chance(&w->rng, 80))
 			soak_arm(w, c, t, soak_random_period(w));
-	} else if (op < 450) {
+	} else if (op < 390) {
 		if (t)
 			soak_arm(w, c, t, soak_random_period(w));
+	} else if (op < 450) {
+		if (t)
+			soak_postpone(w, c, t);
 	} else if (op < 600) {
 		if (t && !c->stalled)
 			soak_settle_and_check(w, c, t);

@@ -8,12 +8,17 @@
  *
  * Versioning
  * ----------
- * TIMERX_API_VERSION is bumped when something is added. Nothing is ever
- * removed or changed in meaning, with one exception made for safety in
- * API 2: expirations that found the ring full are no longer delivered by
- * the timer's next callback (a periodic timer parks instead of costing
- * interrupts, see below), only by a flush, which libtimerx does and a
- * consumer of the mapping must do when it sees TIMERX_RING_F_OVERFLOW.
+ * TIMERX_API_VERSION is bumped when something is added or changed. Until
+ * the first release (module version 1.0) layouts may still change, and
+ * then there is one layout only, never two:
+ *   API 2  expirations that found the ring full are delivered only by a
+ *          flush, which libtimerx does and a consumer of the mapping must
+ *          do when it sees TIMERX_RING_F_OVERFLOW (a periodic timer parks
+ *          instead of costing interrupts, see below).
+ *   API 3  events carry the arming's sequence number (struct
+ *          timerx_event grew to 40 bytes), struct timerx_arm carries seq
+ *          and slack_ns (40 bytes: a new TIMERX_IOC_ARM number), ids are
+ *          dense, and ARM_AT, ARM_IN, POSTPONE and BATCH are new.
  * Every struct carries reserved fields that must be zero, and every flags
  * word rejects bits it does not know:
  *
@@ -127,7 +132,24 @@
  * online (EINVAL) and, for callers without CAP_SYS_NICE, in the caller's
  * CPU affinity mask (EPERM).
  *
- * Arming an armed timer re-arms it. Relative expiries (>= 0) are taken from
+ * Arming an armed timer re-arms it. Every arming carries a sequence number
+ * chosen by the caller (timerx_arm.seq), copied into each event of that
+ * arming, so that a consumer can drop the events of an arming it has
+ * replaced or cancelled: re-arming and cancelling cannot take back events
+ * already in the ring. The kernel gives seq no other meaning (any value,
+ * wraparound included, is the caller's). A timer's expirations of
+ * different armings are never folded into one event: those of earlier
+ * armings that still wait for room in the ring come first, folded
+ * together into one run with the seq of the earliest of them.
+ *
+ * Slack: timerx_arm.slack_ns (at most TIMERX_SLACK_MAX_NS, else EINVAL)
+ * lets the timer fire anywhere in [expiry, expiry + slack_ns], so that
+ * timers within each other's slack share one interrupt (as
+ * hrtimer_start_range_ns() does for the kernel's own sleepers). 0, the
+ * default, is "as precisely as possible". A periodic timer keeps its grid:
+ * each period is measured from the expiry, not from when it fired.
+ *
+ * Relative expiries (>= 0) are taken from
  * the timer's clock at arm time; absolute ones must be >= 0 (EINVAL, as
  * for timerfd) and fire at once when in the past. A period of 0 is a
  * one-shot timer; periods are at most KTIME_MAX (EINVAL). Callers without
@@ -137,6 +159,28 @@
  * over every armed periodic timer of the user (EDQUOT; a timer's rate is
  * 10^9 / period_ns, rounded up). Cancelling keeps expirations already
  * pending; deleting discards them.
+ *
+ * POSTPONE moves the next expiry of an armed timer (later or earlier),
+ * keeping its period, slack and seq: a periodic timer continues from the
+ * new expiry. A timer that is not armed (a one-shot one whose event is in
+ * the ring, a cancelled one) fails with ETIME: it expired, and its event
+ * tells the consumer so. ARM_AT and ARM_IN are ARM for a one-shot timer
+ * without slack, absolute and relative, in 16 bytes (a plain SQE).
+ *
+ * Timer ids are dense: CREATE returns the lowest free id, from 1. A
+ * deleted timer's id is reused by the next CREATE; events of the deleted
+ * timer still in the ring carry its old user_data and the seq of its
+ * arming, which is how a consumer tells them apart.
+ *
+ * BATCH executes an array of up to TIMERX_BATCH_MAX ARM, CANCEL and
+ * POSTPONE entries (struct timerx_batch_entry), in order, each with its
+ * own result written back into its entry (0 or -errno, as the single
+ * command would return). It returns the number of entries executed: all
+ * of them, or, when entry k cannot be read or its result written, k
+ * (-EFAULT if k is 0). An entry is copied once; a half-invalid batch
+ * executes its valid entries. An empty batch returns 0; more than
+ * TIMERX_BATCH_MAX entries: E2BIG; a non-zero flags: EOPNOTSUPP. Fields
+ * an op does not use must be 0 (EINVAL in its result).
  *
  * A callback never re-queues a periodic timer without moving its expiry
  * forward: if the timer's clock reads earlier than the expiry it ran for
@@ -159,7 +203,8 @@
  * command's struct (all of it for FLUSH and WAIT): it is reserved. The
  * payload is copied when the SQE is issued. The
  * CQE's res is the command's result (0, the new timer id for CREATE, the
- * number of events written for FLUSH) or -errno. Commands that return a
+ * number of events written for FLUSH, the number of entries executed for
+ * BATCH) or -errno. Commands that return a
  * struct (SETUP_RING, GET, CTX_INFO) are ioctl-only: EOPNOTSUPP. Unknown
  * cmd_op: ENOTTY.
  *
@@ -253,7 +298,7 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-#define TIMERX_API_VERSION	2	/* 2: TIMERX_CREATE_F_HARD, per-user limits */
+#define TIMERX_API_VERSION	3	/* see "Versioning" */
 #define TIMERX_DEVICE_PATH	"/dev/timerx"
 
 /* The ring is the only mapping; its offset is 0. */
@@ -288,11 +333,11 @@ struct timerx_ring_hdr {
 };
 
 /*
- * One expiry (plus `overrun` folded ones) of one timer. 32 bytes: two per
- * cache line. expected_ns is the expiry the event reports (the first one
- * folded into it); actual_ns is when the callback ran, on the same clock,
- * never earlier than expected_ns. actual_ns - expected_ns is the kernel
- * part of the lateness.
+ * One expiry (plus `overrun` folded ones) of one timer. 40 bytes.
+ * expected_ns is the expiry the event reports (the first one folded into
+ * it); actual_ns is when the callback ran, on the same clock, never
+ * earlier than expected_ns. actual_ns - expected_ns is the kernel part of
+ * the lateness. seq is the seq of the arming whose expirations these are.
  */
 struct timerx_event {
 	__u64 user_data;
@@ -300,6 +345,8 @@ struct timerx_event {
 	__s64 actual_ns;
 	__u32 timer_id;
 	__u32 overrun;
+	__u32 seq;
+	__u32 resv;		/* 0 */
 };
 
 /* TIMERX_IOC_SETUP_RING */
@@ -332,12 +379,57 @@ struct timerx_create {
 #define TIMERX_ARM_F_ABS	(1U << 0) /* expires_ns is absolute */
 #define TIMERX_ARM_F_ALL	TIMERX_ARM_F_ABS
 
+/* Slack of at most a second: beyond that, a timer is not precise. */
+#define TIMERX_SLACK_MAX_NS	1000000000U
+
 struct timerx_arm {
 	__u32 timer_id;
 	__u32 flags;		/* TIMERX_ARM_F_* */
 	__s64 expires_ns;	/* relative (>= 0) or absolute */
 	__u64 period_ns;	/* 0: one-shot */
+	__u32 seq;		/* copied into this arming's events */
+	__u32 slack_ns;		/* may fire up to this much late */
 	__u64 resv;		/* must be 0 */
+};
+
+/* TIMERX_IOC_ARM_AT (absolute), TIMERX_IOC_ARM_IN (relative): one-shot */
+struct timerx_arm_oneshot {
+	__u32 timer_id;
+	__u32 seq;
+	__s64 expires_ns;	/* >= 0 */
+};
+
+/* TIMERX_IOC_POSTPONE */
+struct timerx_postpone {
+	__u32 timer_id;
+	__u32 flags;		/* TIMERX_ARM_F_ABS */
+	__s64 expires_ns;	/* relative (>= 0) or absolute */
+};
+
+/* TIMERX_IOC_BATCH */
+enum timerx_batch_op {
+	TIMERX_BATCH_ARM = 1,		/* all fields, as struct timerx_arm */
+	TIMERX_BATCH_CANCEL = 2,	/* timer_id only */
+	TIMERX_BATCH_POSTPONE = 3,	/* timer_id, flags, expires_ns */
+};
+
+#define TIMERX_BATCH_MAX	4096
+
+struct timerx_batch_entry {
+	__u32 op;		/* enum timerx_batch_op */
+	__u32 timer_id;
+	__u32 flags;		/* TIMERX_ARM_F_* for ARM and POSTPONE */
+	__s32 result;		/* out: 0 or -errno */
+	__s64 expires_ns;
+	__u64 period_ns;
+	__u32 seq;
+	__u32 slack_ns;
+};
+
+struct timerx_batch {
+	__u64 entries;		/* pointer to nr struct timerx_batch_entry */
+	__u32 nr;		/* 0 .. TIMERX_BATCH_MAX */
+	__u32 flags;		/* must be 0 */
 };
 
 /* TIMERX_IOC_CANCEL, TIMERX_IOC_DELETE */
@@ -370,8 +462,10 @@ struct timerx_timer_info {
 	__u64 events;		/* events written to the ring */
 	__u64 pending;		/* expirations waiting for room in the ring */
 	__s32 last_cpu;		/* CPU of the last callback, -1 before any */
+	__u32 seq;		/* of the last arming */
+	__u32 slack_ns;		/* of the last arming */
 	__u32 resv0;		/* out: 0 */
-	__u64 resv[2];		/* out: 0 */
+	__u64 resv;		/* out: 0 */
 };
 
 /* TIMERX_IOC_CTX_INFO */
@@ -400,6 +494,10 @@ enum timerx_cmd {
 	TIMERX_CMD_GET = 5,
 	TIMERX_CMD_FLUSH = 6,
 	TIMERX_CMD_CTX_INFO = 7,
+	TIMERX_CMD_ARM_AT = 8,
+	TIMERX_CMD_ARM_IN = 9,
+	TIMERX_CMD_POSTPONE = 10,
+	TIMERX_CMD_BATCH = 11,
 	__TIMERX_CMD_LAST
 };
 
@@ -417,6 +515,13 @@ enum timerx_cmd {
 /* Returns the number of events the flush wrote into the ring. */
 #define TIMERX_IOC_FLUSH	_IO(TIMERX_IOC_MAGIC, TIMERX_CMD_FLUSH)
 #define TIMERX_IOC_CTX_INFO	_IOR(TIMERX_IOC_MAGIC, TIMERX_CMD_CTX_INFO, struct timerx_ctx_info)
+#define TIMERX_IOC_ARM_AT	\
+	_IOW(TIMERX_IOC_MAGIC, TIMERX_CMD_ARM_AT, struct timerx_arm_oneshot)
+#define TIMERX_IOC_ARM_IN	\
+	_IOW(TIMERX_IOC_MAGIC, TIMERX_CMD_ARM_IN, struct timerx_arm_oneshot)
+#define TIMERX_IOC_POSTPONE	_IOW(TIMERX_IOC_MAGIC, TIMERX_CMD_POSTPONE, struct timerx_postpone)
+/* Returns the number of entries executed. */
+#define TIMERX_IOC_BATCH	_IOW(TIMERX_IOC_MAGIC, TIMERX_CMD_BATCH, struct timerx_batch)
 
 /* io_uring only: complete when events are ready. */
 #define TIMERX_URING_CMD_WAIT	_IO(TIMERX_IOC_MAGIC, 0x80)
@@ -453,8 +558,8 @@ struct timerx_hist_bucket {
  *              CTX_ID, or of every visible context without it.
  *              Reply: CTX_ID, TIMER_ID, USER_DATA, CLOCKID, FLAGS, CPU,
  *              LAST_CPU, STATE, PERIOD_NS, NEXT_EXPIRY_NS (when armed),
- *              FIRES, EXPIRATIONS, OVERRUNS, EVENTS, PENDING, LATENESS
- *              (only for timers created while histograms were on).
+ *              FIRES, EXPIRATIONS, OVERRUNS, EVENTS, PENDING, SEQ, SLACK_NS,
+ *              LATENESS (only for timers created while histograms were on).
  * STATS_GET    do, no attributes -> totals since the module was loaded:
  *              API_VERSION, MODULE_VERSION, CONTEXTS, TIMERS (live),
  *              FIRES, EXPIRATIONS, EVENTS, RING_FULL (totals of every
@@ -537,6 +642,8 @@ enum timerx_nl_attr {
 	TIMERX_NL_A_CONFIG,		/* nest: TIMERX_NL_CONFIG_A_* */
 	TIMERX_NL_A_ALARM_COUNT,	/* u64 */
 	TIMERX_NL_A_ALARM_MAX_NS,	/* u64 */
+	TIMERX_NL_A_SEQ,		/* u32: of the timer's last arming (API 3) */
+	TIMERX_NL_A_SLACK_NS,		/* u32: of the timer's last arming (API 3) */
 
 	__TIMERX_NL_A_MAX,
 	TIMERX_NL_A_MAX = __TIMERX_NL_A_MAX - 1
