@@ -12,10 +12,10 @@
  * rest into one irq_work, so the waitqueue walks (ctx_info.wakeups) stay
  * far below the callbacks.
  */
+#include "timerx_util.h"
+
 #include <sys/epoll.h>
 #include <sys/resource.h>
-
-#include "timerx_util.h"
 
 #define NTIMERS		1000
 #define NEPOLL		1000
