@@ -7,9 +7,13 @@
  * context.h), and nothing is allocated. Each entry is read once; what
  * userspace writes into the array meanwhile is not seen.
  *
- * An entry's result field is written before the entry runs, so that an
- * array that can be read but not written (PROT_READ) stops the batch
- * before an entry takes effect whose result could not be reported.
+ * An entry's result field is written (-EINPROGRESS) before the entry
+ * runs, so that an array that can be read but not written (PROT_READ)
+ * stops the batch before an entry takes effect whose result could not be
+ * reported. If writing the real result fails afterwards (the array was
+ * unmapped or made read-only meanwhile, or the page could not be faulted
+ * back in), the entries from there to the end of the chunk have run and
+ * still read -EINPROGRESS, and the batch stops after that chunk.
  */
 
 #include <linux/kernel.h>
@@ -21,8 +25,8 @@
 #include "context.h"
 #include "timer.h"
 
-/* 16 entries, 640 bytes of stack: one mutex hold per 16 commands. */
-#define TIMERX_BATCH_CHUNK	16
+/* 8 entries, 320 bytes of stack: one mutex hold per 8 commands. */
+#define TIMERX_BATCH_CHUNK	8
 
 static int timerx_batch_exec(struct timerx_ctx *ctx,
 			     const struct timerx_batch_entry *e)
@@ -66,11 +70,12 @@ static int timerx_batch_exec(struct timerx_ctx *ctx,
 
 /*
  * Runs up to @n entries copied from @uents: those that could be read and
- * whose result can be written. Returns how many ran.
+ * whose result can be written. Returns how many ran; *@lost is set when
+ * a result could not be written back after its entry ran.
  */
 static u32 timerx_batch_chunk(struct timerx_ctx *ctx,
 			      struct timerx_batch_entry __user *uents,
-			      struct timerx_batch_entry *chunk, u32 n)
+			      struct timerx_batch_entry *chunk, u32 n, bool *lost)
 {
 	u32 i, ok = n;
 
@@ -82,7 +87,7 @@ static u32 timerx_batch_chunk(struct timerx_ctx *ctx,
 	}
 
 	for (i = 0; i < ok; i++)
-		if (put_user(-ECANCELED, &uents[i].result))
+		if (put_user(-EINPROGRESS, &uents[i].result))
 			break;
 	ok = i;
 
@@ -91,10 +96,11 @@ static u32 timerx_batch_chunk(struct timerx_ctx *ctx,
 		chunk[i].result = timerx_batch_exec(ctx, &chunk[i]);
 	mutex_unlock(&ctx->lock);
 
-	/* Writable a moment ago: a failure now is the caller's munmap. */
 	for (i = 0; i < ok; i++)
-		if (put_user(chunk[i].result, &uents[i].result))
+		if (put_user(chunk[i].result, &uents[i].result)) {
+			*lost = true;
 			break;
+		}
 	return ok;
 }
 
@@ -102,6 +108,7 @@ int timerx_batch(struct timerx_ctx *ctx, const struct timerx_batch *b)
 {
 	struct timerx_batch_entry __user *uents = u64_to_user_ptr(b->entries);
 	struct timerx_batch_entry chunk[TIMERX_BATCH_CHUNK];
+	bool lost = false;
 	u32 done = 0;
 
 	if (b->flags)
@@ -111,10 +118,10 @@ int timerx_batch(struct timerx_ctx *ctx, const struct timerx_batch *b)
 
 	while (done < b->nr) {
 		u32 n = min_t(u32, b->nr - done, TIMERX_BATCH_CHUNK);
-		u32 ran = timerx_batch_chunk(ctx, uents + done, chunk, n);
+		u32 ran = timerx_batch_chunk(ctx, uents + done, chunk, n, &lost);
 
 		done += ran;
-		if (ran < n)
+		if (ran < n || lost)
 			return done ? done : -EFAULT;
 		cond_resched();
 	}

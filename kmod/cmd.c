@@ -112,7 +112,7 @@ static int timerx_cmd_ctx_info(struct timerx_ctx *ctx,
 	info->events = ring->events_written;
 	info->expirations = ring->expirations;
 	info->ring_full = ring->ring_full;
-	info->wakeups = ring->wakeups;
+	info->wakeups = atomic64_read(&ring->wakeups);
 	raw_spin_unlock_irq(&ring->lock);
 	return 0;
 }
@@ -194,6 +194,14 @@ static const struct timerx_command timerx_cmds[] = {
 };
 
 static_assert(ARRAY_SIZE(timerx_cmds) == __TIMERX_CMD_LAST);
+
+/* The sizes the UAPI header documents; the 16-byte ones fit a plain SQE. */
+static_assert(sizeof(struct timerx_event) == 40);
+static_assert(sizeof(struct timerx_arm) == 40);
+static_assert(sizeof(struct timerx_batch_entry) == 40);
+static_assert(sizeof(struct timerx_arm_oneshot) == TIMERX_URING_AREA);
+static_assert(sizeof(struct timerx_postpone) == TIMERX_URING_AREA);
+static_assert(sizeof(struct timerx_batch) == TIMERX_URING_AREA);
 
 static int timerx_cmd_exec(struct timerx_ctx *ctx, const struct timerx_command *cmd,
 			   union timerx_cmd_payload *p)

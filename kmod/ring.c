@@ -10,16 +10,17 @@
  * - The consumer's head is read with acquire semantics and never trusted:
  *   "used = tail - head" outside [0, entries] means the ring is full, so
  *   the slot written is always tail & mask, inside the ring.
- * - Expirations that do not fit stay pending on their timer and are
- *   folded into its next event: none is lost. A periodic timer left with
+ * - Expirations that do not fit stay pending on their timer, per arming,
+ *   and are folded into its next event of that arming: none is lost. A periodic timer left with
  *   pending expirations parks (timer.c): its hrtimer stops until a flush
  *   has delivered them, and the flush then counts the periods that
  *   elapsed meanwhile and hands the timer back to be restarted.
  * - read(2) and every readiness check use the kernel's tail; the
  *   mapping's copy of it is only ever written.
- * - The callback wakes a sleeping consumer once per callback, after
- *   dropping ring->lock: directly, except in hard irq on PREEMPT_RT, where
- *   wake_up()'s spinlock_t sleeps and an irq_work (a kthread there) wakes.
+ * - A callback wakes a sleeping consumer after dropping ring->lock:
+ *   directly at most once per 20 us per ring, through irq_work otherwise
+ *   (which coalesces) and always in hard irq on PREEMPT_RT, where
+ *   wake_up()'s spinlock_t sleeps. See timerx_ring_wake().
  */
 
 #include <linux/log2.h>
@@ -329,25 +330,50 @@ static bool timerx_ring_publish(struct timerx_ring *ring)
 	if (READ_ONCE(hdr->consumer_flags) & TIMERX_CONSUMER_F_POLLING)
 		return false;
 	/* Unlocked check is safe: sleepers re-check under ring->lock. */
-	if (!waitqueue_active(&ring->wq))
-		return false;
-	ring->wakeups++;
-	return true;
+	return waitqueue_active(&ring->wq);
 }
 
 /*
- * Wake the ring's sleepers, with ring->lock dropped. wake_up() takes the
- * waitqueue's spinlock_t, which is a sleeping lock on PREEMPT_RT: there, a
- * hard-irq callback hands the wakeup to irq_work (a kthread on RT). Every
- * other caller, the hard-irq callback of a !RT kernel included, wakes
- * directly: one self-interrupt less per wakeup.
+ * Wake the ring's sleepers, with ring->lock dropped. Counts the wakeups
+ * that walk the waitqueue.
+ *
+ * A wakeup walks every entry of the waitqueue (epoll instances, io_uring
+ * polls: as many as the user likes), and one interrupt may run many
+ * callbacks, so a direct wakeup from each would cost callbacks x entries
+ * with interrupts off. irq_work runs once however often it is queued
+ * (after the interrupt): it never loses a wakeup and bounds the walks,
+ * but costs a self-interrupt. So a callback wakes directly unless a
+ * direct wakeup of this ring ended less than TIMERX_DIRECT_WAKE_GAP_NS
+ * ago or eight times as long ago as it took: direct walks then take at
+ * most a ninth of a burst of callbacks, and the rest of the burst is
+ * coalesced into one irq_work. A consumer woken once per expiry always
+ * gets the direct one. In hard irq on PREEMPT_RT always irq_work:
+ * wake_up()'s spinlock_t sleeps there. Process context (flush) wakes
+ * directly.
  */
+#define TIMERX_DIRECT_WAKE_GAP_NS	(20 * NSEC_PER_USEC)
+
 static void timerx_ring_wake(struct timerx_ring *ring)
 {
-	if (IS_ENABLED(CONFIG_PREEMPT_RT) && in_hardirq())
-		irq_work_queue(&ring->wake_work);
-	else
+	u64 start, end;
+
+	if (in_task()) {
 		wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
+		atomic64_inc(&ring->wakeups);
+		return;
+	}
+	start = ktime_get_mono_fast_ns();
+	if ((IS_ENABLED(CONFIG_PREEMPT_RT) && in_hardirq()) ||
+	    (s64)(start - READ_ONCE(ring->direct_wake_until)) < 0) {
+		if (irq_work_queue(&ring->wake_work))
+			atomic64_inc(&ring->wakeups);
+		return;
+	}
+	wake_up_interruptible_poll(&ring->wq, EPOLLIN | EPOLLRDNORM);
+	end = ktime_get_mono_fast_ns();
+	WRITE_ONCE(ring->direct_wake_until,
+		   end + max_t(u64, TIMERX_DIRECT_WAKE_GAP_NS, 8 * (end - start)));
+	atomic64_inc(&ring->wakeups);
 }
 
 /*
@@ -530,7 +556,7 @@ void timerx_ring_stats(struct timerx_ring *ring, struct timerx_ring_stats *st)
 		.fires = ring->fires,
 		.expirations = ring->expirations,
 		.ring_full = ring->ring_full,
-		.wakeups = ring->wakeups,
+		.wakeups = atomic64_read(&ring->wakeups),
 		.pending = ring->pending_expirations,
 	};
 	if (hdr) {

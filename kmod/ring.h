@@ -2,6 +2,7 @@
 #ifndef _TIMERX_RING_H
 #define _TIMERX_RING_H
 
+#include <linux/atomic.h>
 #include <linux/irq_work.h>
 #include <linux/ktime.h>
 #include <linux/list.h>
@@ -50,12 +51,13 @@ struct timerx_ring {
 	u64 fires;			/* callbacks */
 	u64 expirations;
 	u64 ring_full;
-	u64 wakeups;
+	atomic64_t wakeups;		/* waitqueue walks (not under @lock) */
 	u64 pending_expirations;	/* sum of the timers' pending */
 
 	/* In hard irq on PREEMPT_RT, wakeups go through irq_work: see ring.c. */
 	wait_queue_head_t wq;
 	struct irq_work wake_work;
+	u64 direct_wake_until;		/* callbacks: irq_work before this */
 	struct mutex read_lock;		/* one read(2) consumer at a time */
 };
 

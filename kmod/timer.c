@@ -6,8 +6,9 @@
  * (on PREEMPT_RT, hard expiry is for CAP_SYS_NICE or real-time callers, as
  * for the kernel's own sleepers). It forwards periodic timers by whole
  * periods (no drift, missed periods counted) and hands
- * the expirations to the ring; it takes no lock but the ring's raw
- * spinlock. It never re-queues a timer whose expiry did not move: that
+ * the expirations to the ring; it takes the ring's raw spinlock, and,
+ * after dropping it, the waitqueue's lock to wake a sleeper (ring.c).
+ * It never re-queues a timer whose expiry did not move: that
  * would make __hrtimer_run_queues() run it again at once, forever, with
  * interrupts off.
  *
@@ -109,6 +110,7 @@ static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 	struct timerx_timer *t = container_of(hrt, struct timerx_timer, hrt);
 	/* The expiry asked for: the hard one is that plus the slack. */
 	ktime_t expected = hrtimer_get_softexpires(hrt);
+	ktime_t hard = hrtimer_get_expires(hrt);
 	ktime_t now = timerx_timer_now(t, expected);
 	ktime_t resume = 0;
 	u64 n = 1;
@@ -126,7 +128,9 @@ static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 		timerx_notify_overflow(t->ctx);
 		resume = 0;
 	}
-	timerx_timer_record(t, ktime_to_ns(ktime_sub(now, expected)));
+	/* Within its slack a timer is on time: the statistics say the kernel's part. */
+	timerx_timer_record(t, ktime_after(now, hard) ?
+			       ktime_to_ns(ktime_sub(now, hard)) : 0);
 	return resume ? HRTIMER_RESTART : HRTIMER_NORESTART;
 }
 
@@ -188,8 +192,16 @@ static int timerx_timer_check_create(const struct timerx_create *c,
 			return -EPERM;
 		*flags |= TIMERX_CREATE_F_SOFT;
 	}
-	*mode |= *flags & TIMERX_CREATE_F_SOFT ? HRTIMER_MODE_SOFT :
-						 HRTIMER_MODE_HARD;
+	/*
+	 * Without PREEMPT_RT every hrtimer not marked soft expires in hard
+	 * irq; marking it HARD there too would tell lockdep that the callback
+	 * may only take raw locks, and its wakeups take the waitqueue's
+	 * spinlock_t (as timerfd's do, whose timers are not marked either).
+	 */
+	if (*flags & TIMERX_CREATE_F_SOFT)
+		*mode |= HRTIMER_MODE_SOFT;
+	else if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		*mode |= HRTIMER_MODE_HARD;
 	return 0;
 }
 
@@ -364,6 +376,9 @@ static int timerx_timer_check_arm(const struct timerx_arm *a)
 		return -EINVAL;
 	if (a->slack_ns > TIMERX_SLACK_MAX_NS)
 		return -EINVAL;
+	/* A slack of a period or more would fold every expiry into the next. */
+	if (a->period_ns && a->slack_ns >= a->period_ns)
+		return -EINVAL;
 	/*
 	 * Negative times are invalid, relative or absolute, as for timerfd
 	 * (timespec64_valid()). An absolute one would be clamped to KTIME_MAX
@@ -447,7 +462,6 @@ int timerx_timer_arm_oneshot(struct timerx_ctx *ctx,
 int timerx_timer_postpone(struct timerx_ctx *ctx, const struct timerx_postpone *p)
 {
 	struct timerx_timer *t;
-	int ret;
 
 	lockdep_assert_held(&ctx->lock);
 
@@ -462,11 +476,12 @@ int timerx_timer_postpone(struct timerx_ctx *ctx, const struct timerx_postpone *
 		timerx_timer_set_rate(ctx, t, 0);
 		return -ETIME;
 	}
-	ret = timerx_timer_start(t, timerx_timer_expiry(t, p->expires_ns,
-							p->flags));
-	if (ret)
-		timerx_timer_set_rate(ctx, t, 0);
-	return ret;
+	/* Its CPU went offline: any CPU beats losing an armed timer. */
+	if (timerx_timer_start(t, timerx_timer_expiry(t, p->expires_ns, p->flags)))
+		hrtimer_start_range_ns(&t->hrt,
+				       timerx_timer_expiry(t, p->expires_ns, p->flags),
+				       t->slack, t->mode & ~HRTIMER_MODE_PINNED);
+	return 0;
 }
 
 static int timerx_timer_ref_check(const struct timerx_timer_ref *r)
@@ -594,6 +609,8 @@ void timerx_timers_release(struct timerx_ctx *ctx)
 			hrtimer_cancel(&ctx->timers[id]->hrt);
 	for (id = 0; id < ctx->timers_cap; id++) {
 		t = ctx->timers[id];
+		if (!(id & 1023))
+			cond_resched();
 		if (!t)
 			continue;
 		timerx_ring_forget(&ctx->ring, t);

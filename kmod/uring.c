@@ -6,8 +6,9 @@
  * issue, with their struct copied out of the SQE. TIMERX_URING_CMD_WAIT is
  * the one asynchronous command: it sits on the ring's waitqueue like a
  * poller and is completed from task context through
- * io_uring_cmd_complete_in_task(), never from the hrtimer callback (which
- * only queues the ring's irq_work; the wakeup runs our wake function).
+ * io_uring_cmd_complete_in_task(): our wake function, run by the ring's
+ * wakeup (from the callback's irq, its irq_work or a flush), only hands
+ * it over.
  *
  * A WAIT must always be able to end, or the io_uring (and the context it
  * holds) can never be freed. It ends when events come, when the process
@@ -83,7 +84,7 @@ static void timerx_uring_complete_locked(struct timerx_uring_waits *w, int res,
 		list_del_init(&w->wake.entry);
 }
 
-/* Waitqueue wake function: runs in the ring's irq_work, not in the callback. */
+/* Waitqueue wake function: any context, interrupts off (wq.lock held). */
 static int timerx_uring_wake(struct wait_queue_entry *wake, unsigned int mode,
 			     int sync, void *key)
 {

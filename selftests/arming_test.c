@@ -167,6 +167,9 @@ TEST_F(arming, slack_range)
 
 	EXPECT_EQ(-EINVAL, tx_arm_seq(fd, self->id, 0, MS, 0, 0, TIMERX_SLACK_MAX_NS + 1));
 	EXPECT_EQ(-EINVAL, tx_arm_seq(fd, self->id, 0, MS, 0, 0, 0xffffffffU));
+	/* Periodic: the slack must be below the period. */
+	EXPECT_EQ(-EINVAL, tx_arm_seq(fd, self->id, 0, MS, 10 * MS, 0, 10 * MS));
+	EXPECT_EQ(-EINVAL, tx_arm_seq(fd, self->id, 0, MS, 10 * MS, 0, 11 * MS));
 	ASSERT_EQ(0, tx_get(fd, self->id, &ti));
 	EXPECT_EQ(TX_IDLE, ti.state);
 	ASSERT_EQ(0, tx_arm_seq(fd, self->id, 0, 10 * NSEC_PER_SEC, 0, 3,

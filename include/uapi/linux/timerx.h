@@ -19,8 +19,10 @@
  *          timerx_event grew to 40 bytes), struct timerx_arm carries seq
  *          and slack_ns (40 bytes: a new TIMERX_IOC_ARM number), ids are
  *          dense, and ARM_AT, ARM_IN, POSTPONE and BATCH are new.
- * Every struct carries reserved fields that must be zero, and every flags
- * word rejects bits it does not know:
+ * Every struct carries reserved fields that must be zero or a flags word
+ * (the 16-byte commands that fit a plain SQE: POSTPONE and BATCH a flags
+ * word, ARM_AT and ARM_IN nothing: a new need is a new command), and
+ * every flags word rejects bits it does not know:
  *
  *   unknown flag bit        -> EOPNOTSUPP (a newer userspace asks an older
  *                              module for a feature it lacks)
@@ -142,12 +144,15 @@
  * armings that still wait for room in the ring come first, folded
  * together into one run with the seq of the earliest of them.
  *
- * Slack: timerx_arm.slack_ns (at most TIMERX_SLACK_MAX_NS, else EINVAL)
+ * Slack: timerx_arm.slack_ns (at most TIMERX_SLACK_MAX_NS, and less than
+ * a periodic timer's period, else EINVAL)
  * lets the timer fire anywhere in [expiry, expiry + slack_ns], so that
  * timers within each other's slack share one interrupt (as
  * hrtimer_start_range_ns() does for the kernel's own sleepers). 0, the
  * default, is "as precisely as possible". A periodic timer keeps its grid:
- * each period is measured from the expiry, not from when it fired.
+ * each period is measured from the expiry, not from when it fired. An
+ * event's actual_ns - expected_ns includes the slack used; the lateness
+ * histograms and alarms count only what is later than expiry + slack.
  *
  * Relative expiries (>= 0) are taken from
  * the timer's clock at arm time; absolute ones must be >= 0 (EINVAL, as
@@ -170,17 +175,23 @@
  * Timer ids are dense: CREATE returns the lowest free id, from 1. A
  * deleted timer's id is reused by the next CREATE; events of the deleted
  * timer still in the ring carry its old user_data and the seq of its
- * arming, which is how a consumer tells them apart.
+ * arming, which is how a consumer tells them apart. As with file
+ * descriptors, a command that names a deleted timer's id acts on the
+ * timer that has it now.
  *
  * BATCH executes an array of up to TIMERX_BATCH_MAX ARM, CANCEL and
  * POSTPONE entries (struct timerx_batch_entry), in order, each with its
  * own result written back into its entry (0 or -errno, as the single
  * command would return). It returns the number of entries executed: all
- * of them, or, when entry k cannot be read or its result written, k
- * (-EFAULT if k is 0). An entry is copied once; a half-invalid batch
- * executes its valid entries. An empty batch returns 0; more than
- * TIMERX_BATCH_MAX entries: E2BIG; a non-zero flags: EOPNOTSUPP. Fields
- * an op does not use must be 0 (EINVAL in its result).
+ * of them, or, when entry k cannot be read or written, k (-EFAULT if k is
+ * 0); entries from k on are not touched. An entry's result is set to
+ * -EINPROGRESS before it runs: one that still reads so ran but its result
+ * could not be written (the array was unmapped or made read-only during
+ * the call), and the batch stopped within the next 8 entries. An entry is
+ * copied once; a half-invalid batch executes its valid entries. An empty
+ * batch returns 0; more than TIMERX_BATCH_MAX entries: E2BIG; a non-zero
+ * flags: EOPNOTSUPP. Fields an op does not use must be 0 (EINVAL in its
+ * result); unknown bits in an entry's flags: EOPNOTSUPP.
  *
  * A callback never re-queues a periodic timer without moving its expiry
  * forward: if the timer's clock reads earlier than the expiry it ran for
