@@ -55,7 +55,12 @@ TEST(callbacks_in_one_interrupt_walk_the_waitqueue_rarely)
 	TH_LOG("%d callbacks, %d epoll entries: %llu waitqueue walks", NTIMERS, NEPOLL,
 	       (unsigned long long)ci.wakeups);
 	EXPECT_GE(ci.wakeups, 1ULL);
-	EXPECT_GE((unsigned long long)NTIMERS / 10, ci.wakeups);
+	/*
+	 * One per callback without the bound. With it, a few per interrupt
+	 * (74 were seen under TCG on a loaded host: the callbacks spread over
+	 * several interrupts there); a quarter leaves room and still fails.
+	 */
+	EXPECT_GE((unsigned long long)NTIMERS / 4, ci.wakeups);
 
 	for (i = 0; i < NEPOLL; i++)
 		close(ep[i]);
