@@ -72,6 +72,7 @@ enum workload {
 	W_EXPIRE,		/* (c)  periodic timers expiring, interrupt-driven */
 	W_ARM_CANCEL_PEEK,	/* (d)  (a') and the earliest expiry after every operation */
 	W_BURST,		/* (e)  every timer due at once (clock jump), budgeted passes */
+	W_STEP_BACK,		/* (f)  the clock steps back 1 s: the next pass */
 	W_NR,
 };
 

@@ -110,6 +110,7 @@ static int QF(_qd_setup)(struct run *r)
 		}
 		break;
 	case W_POSTPONE:
+	case W_STEP_BACK:
 		for (i = 0; i < nr; i++) {
 			r->timers[i].expires = qd_spread(r, &r->timers[i]);
 			QF(_add)(&qd_q, &r->timers[i]);
@@ -245,6 +246,21 @@ static __always_inline void QF(_qd_burst)(struct run *r)
 	r->done = r->fired;
 }
 
+/*
+ * (f): a REALTIME or TAI clock stepped back 1 s: the pass that sees it
+ * (nothing is due). An ordered queue only compares; the wheel and sset
+ * file every timer again.
+ */
+static __always_inline void QF(_qd_step_back)(struct run *r)
+{
+	if (!r->ops)
+		return;
+	r->fired += QF(_expire)(&qd_q, r->now - NSEC_PER_SEC, r->budget, qd_fire_periodic, r);
+	r->passes++;
+	r->checksum += QF(_next)(&qd_q);
+	r->done = 1;
+}
+
 /* What callgrind's --toggle-collect=*_qd_measure counts. */
 static noinline void QF(_qd_measure)(struct run *r)
 {
@@ -266,6 +282,9 @@ static noinline void QF(_qd_measure)(struct run *r)
 		break;
 	case W_BURST:
 		QF(_qd_burst)(r);
+		break;
+	case W_STEP_BACK:
+		QF(_qd_step_back)(r);
 		break;
 	default:
 		break;

@@ -29,6 +29,7 @@ const char *const workload_names[W_NR] = {
 	[W_EXPIRE] = "expire",
 	[W_ARM_CANCEL_PEEK] = "peek",
 	[W_BURST] = "burst",
+	[W_STEP_BACK] = "step_back",
 };
 
 static const struct qimpl *const impls[] = {
@@ -233,7 +234,7 @@ int main(int argc, char **argv)
 	if (!q || r.w == W_NR || !r.n || !r.budget)
 		usage();
 	if (!ops_set)
-		r.ops = r.w == W_BURST ? 1 : 200000;
+		r.ops = r.w == W_BURST || r.w == W_STEP_BACK ? 1 : 200000;
 	if (!strcmp(cmd, "run"))
 		return do_run(q, &r, false);
 	if (!strcmp(cmd, "time") && reps)

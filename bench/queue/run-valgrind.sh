@@ -29,7 +29,7 @@ out=$(cd "${1:?usage: run-valgrind.sh OUT [QUEUES] [WORKLOADS] [SIZES]}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 qb=$out/qbench
 queues=${2:-rb heap4 heap4k wheel sset}
-workloads=${3:-arm_cancel_far arm_cancel postpone expire peek burst}
+workloads=${3:-arm_cancel_far arm_cancel postpone expire peek burst step_back}
 sizes=${4:-1000 100000}
 ops=${QBENCH_OPS:-200000}
 jobs=${QBENCH_JOBS:-2}
@@ -41,7 +41,7 @@ mkdir -p "$res"
 # one_run KIND Q W N: one valgrind run into $res/KIND.Q.W.N.*
 one_run() {
 	local kind=$1 q=$2 w=$3 n=$4 m=$ops base
-	[ "$w" = burst ] && m=1
+	case $w in burst | step_back) m=1 ;; esac
 	base=$res/$kind.$q.$w.$n
 	case $kind in
 	cg)
@@ -52,8 +52,13 @@ one_run() {
 	cache1 | cache2 | small1 | small2)
 		local opts=$cache
 		case $kind in small*) opts=$cache_small ;; esac
-		case $kind in *2) m=$((m * 2)) ;; esac
-		case $kind in *1) [ "$w" = burst ] && m=0 ;; esac
+		case $w in
+		burst | step_back)
+			# 0 and 1: the difference is the burst or the pass
+			case $kind in *1) m=0 ;; *) m=1 ;; esac
+			;;
+		*) case $kind in *2) m=$((m * 2)) ;; esac ;;
+		esac
 		# shellcheck disable=SC2086 # $opts is a list of options
 		valgrind --tool=cachegrind $opts --cachegrind-out-file="$base.out" \
 			"$qb" run --q "$q" --w "$w" --n "$n" --ops "$m" >"$base.txt" 2>"$base.log"
@@ -94,7 +99,7 @@ for q in $queues; do
 	for w in $workloads; do
 		for n in $sizes; do
 			m=$ops
-			[ "$w" = burst ] && m=1
+			case $w in burst | step_back) m=1 ;; esac
 			"$qb" time --q "$q" --w "$w" --n "$n" --ops "$m" --reps 5 \
 				>"$res/wall.$q.$w.$n.txt" || echo "FAILED: wall $q $w $n" >&2
 		done
