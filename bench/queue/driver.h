@@ -11,7 +11,8 @@
  *	void Q_init(q, now, capacity), Q_exit(q), Q_timer_init(t);
  *	bool Q_add(q, t)		arm at t->expires; true if now the earliest
  *	void Q_del(q, t)		cancel an armed timer
- *	bool Q_update(q, t, expires)	re-key an armed timer; as Q_add
+ *	bool Q_update(q, t, expires)	re-key an armed timer; true if the
+ *					earliest expiry moved earlier
  *	u64  Q_next(q)			the hrtimer's expiry: <= the earliest
  *					expiry, or <= the last pass's now
  *	unsigned int Q_expire(q, now, budget, fire, arg)

@@ -119,17 +119,18 @@ static __always_inline void heap4_del(struct heap4_queue *q, struct bt *t)
 		heap4_sift_down(q, i, last);
 }
 
-/* In place: up if earlier, down if later. */
+/* In place: up if earlier (true if now the earliest), down if later. */
 static __always_inline bool heap4_update(struct heap4_queue *q, struct bt *t, u64 expires)
 {
 	u64 old = t->expires;
 
 	t->expires = expires;
-	if (expires < old)
+	if (expires < old) {
 		heap4_sift_up(q, t->heap_idx, t);
-	else
-		heap4_sift_down(q, t->heap_idx, t);
-	return t->heap_idx == 0;
+		return t->heap_idx == 0;
+	}
+	heap4_sift_down(q, t->heap_idx, t);
+	return false;
 }
 
 static __always_inline u64 heap4_next(struct heap4_queue *q)

@@ -127,11 +127,12 @@ static __always_inline bool heap4k_update(struct heap4k_queue *q, struct bt *t, 
 	u64 old = t->expires;
 
 	t->expires = expires;
-	if (expires < old)
+	if (expires < old) {
 		heap4k_sift_up(q, t->heap_idx, expires, t);
-	else
-		heap4k_sift_down(q, t->heap_idx, expires, t);
-	return t->heap_idx == 0;
+		return t->heap_idx == 0;
+	}
+	heap4k_sift_down(q, t->heap_idx, expires, t);
+	return false;
 }
 
 static __always_inline u64 heap4k_next(struct heap4k_queue *q)

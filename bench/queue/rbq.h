@@ -66,12 +66,17 @@ static __always_inline void rbq_del(struct rbq_queue *q, struct bt *t)
 	RB_CLEAR_NODE(&t->rb);
 }
 
-/* hrtimer_start() of an armed timer: remove, then enqueue at the new expiry. */
+/*
+ * hrtimer_start() of an armed timer: remove, then enqueue at the new
+ * expiry. True if the earliest expiry moved earlier.
+ */
 static __always_inline bool rbq_update(struct rbq_queue *q, struct bt *t, u64 expires)
 {
+	u64 old = t->expires;
+
 	rbq_del(q, t);
 	t->expires = expires;
-	return rbq_add(q, t);
+	return rbq_add(q, t) && expires < old;
 }
 
 /* timerqueue_getnext(): exact. */
