@@ -220,6 +220,20 @@ run_go_host_tests() {
 	[ "$rc" = 0 ] || tap_result fail "go: host suite ran to completion (rc=$rc, see $log)"
 }
 
+# The timer-queue candidates (bench/queue): each queue against a
+# sorted-array reference under ASan/UBSan, and the check that the test
+# fails for a broken copy of each (a few seconds; the first build extracts
+# the kernel's rbtree from the linux-source tarball).
+QUEUE_SRC=${TIMERX_QUEUE_DIR:-$root/bench/queue}
+
+run_queue_host_tests() {
+	local log=$BUILD/queue-test.log rc=0
+	tap_note "host: timer queue candidates (bench/queue)"
+	make -s -C "$QUEUE_SRC" tap OUT="$BUILD/bench-queue" >"$log" 2>&1 || rc=$?
+	tap_import queue <"$log"
+	[ "$rc" = 0 ] || tap_result fail "queue: bench/queue test ran to completion (rc=$rc, see $log)"
+}
+
 build_go_vm_tests() {
 	local log=$BUILD/go-vm-build.log
 	if make -C "$GO_SRC" vm OUT="$TESTS_DIR" >"$log" 2>&1 && [ -s "$TESTS_DIR/TESTS.go" ]; then

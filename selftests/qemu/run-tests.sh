@@ -30,7 +30,7 @@
 #   TIMERX_TESTS_ONLY        run only these tests of TESTS (space-separated;
 #                            make fuzz, make soak)
 #   TIMERX_SKIP_HOST=1       leave out the host suites (libtimerx, timerctl, Go,
-#                            dkms, deb, the bench smoke run) and libtimerx's
+#                            bench/queue, dkms, deb, the bench smoke run) and libtimerx's
 #                            and timerctl's VM tests
 #   TIMERX_KMOD_DIR, TIMERX_INCLUDE_DIR, TIMERX_SELFTESTS_DIR, TIMERX_LIB_DIR
 #                            source directories, to test the harness itself
@@ -462,6 +462,7 @@ main() {
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_dkms_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_deb_tests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_go_host_tests
+		[ -n "${TIMERX_SKIP_HOST:-}" ] || run_queue_host_tests
 		build_selftests
 		[ -n "${TIMERX_SKIP_HOST:-}" ] || build_lib_vm_tests
 		build_go_vm_tests
