@@ -80,7 +80,7 @@ func TestOpenAndInfo(t *testing.T) {
 		t.Fatalf("CTX_INFO = %+v", info)
 	}
 	p := c.RingParams()
-	if p.EventSize != 32 || c.Reader().Entries() != 64 || p.MmapLen < uint64(p.EventsOffset)+64*32 {
+	if p.EventSize != 40 || c.Reader().Entries() != 64 || p.MmapLen < uint64(p.EventsOffset)+64*40 {
 		t.Fatalf("ring params %+v", p)
 	}
 }
