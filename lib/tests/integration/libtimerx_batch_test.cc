@@ -49,8 +49,9 @@ void run_many(Transport transport)
 {
 	/* A ring smaller than the timer count: overflow and flush are part of the run. */
 	Context ctx = itest::open_context(4096);
-	Uring u = itest::open_uring(ctx,
-				    UringOptions{.sq_entries = sq_entries, .transport = transport});
+	/* SQE128: the creates go through the ring too (32 bytes). */
+	Uring u = itest::open_uring(
+		ctx, UringOptions{.sq_entries = sq_entries, .transport = transport, .sqe128 = true});
 	ASSERT_EQ(transport, u.transport());
 	timerx::RingReader r = ctx.reader();
 	Batch batch = itest::make_batch(many);
@@ -65,7 +66,6 @@ void run_many(Transport transport)
 	for (std::size_t i = 0; i < many; ++i) {
 		ASSERT_GT(rc(batch.result(i)), 0);
 		ids[i] = *batch.result(i);
-		ASSERT_EQ(ids[i], batch.commands()[i].payload.create.timer_id);
 	}
 	if (transport == Transport::uring_cmd) {
 		const std::uint64_t chunks = (many + sq_entries - 1) / sq_entries;
