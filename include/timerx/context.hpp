@@ -17,8 +17,18 @@
  * copy ends none). A pending io_uring POLL_ADD (Uring::waits_with_poll())
  * keeps the file, and with it the context, until its io_uring cancels it.
  *
+ * Armings (API 3): the Context gives every arming of a timer a sequence
+ * number of its own (arming.hpp) and its reader() drops the events of an
+ * arming that was replaced (re-armed) or ended (cancel(), delete_timer())
+ * before they were read: after arm_timer() or cancel() returns, the
+ * reader hands out no event of the timer's earlier armings. Commands sent
+ * around the Context (the free functions of timer.hpp on fd(), your own
+ * io_uring) bypass that: use armings() to take part (see
+ * docs/libtimerx.md, "Stale events").
+ *
  * Threading: the timer commands (create_timer() ...) may be called from
- * any thread concurrently. The ring has one consumer (see RingReader).
+ * any thread concurrently (one timer's commands from one thread at a
+ * time: see arming.hpp). The ring has one consumer (see RingReader).
  * Moving or closing a Context must not race with anything else using it.
  */
 #ifndef TIMERX_CONTEXT_HPP
@@ -26,6 +36,8 @@
 
 #include <linux/timerx.h>
 
+#include <timerx/arming.hpp>
+#include <timerx/batch.hpp>
 #include <timerx/detail/config.hpp>
 #include <timerx/error.hpp>
 #include <timerx/ring.hpp>
@@ -33,14 +45,16 @@
 #include <timerx/timer.hpp>
 #include <timerx/types.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace timerx {
 
 struct ContextOptions {
 	const char *path = TIMERX_DEVICE_PATH;
-	/* A power of two in [2, max_ring_entries]; 32 bytes each. */
+	/* A power of two in [2, max_ring_entries]; 40 bytes each. */
 	std::uint32_t ring_entries = 4096;
 };
 
@@ -84,25 +98,70 @@ public:
 	/* What SETUP_RING reported. */
 	[[nodiscard]] const timerx_ring_params &ring_params() const noexcept { return params_; }
 
-	/* A reader of this context's ring that flushes with TIMERX_IOC_FLUSH. */
-	[[nodiscard]] RingReader reader() const noexcept { return RingReader(view_, fd_); }
+	/*
+	 * A reader of this context's ring that flushes with TIMERX_IOC_FLUSH
+	 * and drops stale events (Stale::deliver: hands them out too).
+	 */
+	[[nodiscard]] RingReader reader(Stale stale = Stale::drop) const noexcept
+	{
+		RingReader r(view_, fd_, armings_.get());
+		r.set_stale(stale);
+		return r;
+	}
 
-	[[nodiscard]] Result<TimerId> create_timer(const TimerSpec &spec) const noexcept
+	/*
+	 * The table of current armings (arming.hpp): for sending arms
+	 * yourself (next_seq() before, commit() once the module accepted it).
+	 * nullptr when closed.
+	 */
+	[[nodiscard]] ArmingTable *armings() const noexcept { return armings_.get(); }
+
+	/* TIMERX_IOC_CREATE, and the timer's slot in armings() (ENOMEM: not created). */
+	[[nodiscard]] Result<TimerId> create_timer(const TimerSpec &spec) const noexcept;
+
+	/*
+	 * Arm (or re-arm) with a fresh seq: TIMERX_IOC_ARM_AT / ARM_IN for a
+	 * one-shot without slack, TIMERX_IOC_ARM otherwise. From its return,
+	 * events of the timer's earlier armings are stale. EINVAL for an
+	 * invalid spec (nothing sent).
+	 */
+	[[nodiscard]] Result<void> arm_timer(const ArmSpec &spec) const noexcept;
+
+	/*
+	 * Move the next expiry of an armed timer (TIMERX_IOC_POSTPONE), later
+	 * or earlier; period, slack and arming stay. A duration is from now,
+	 * a time point on the timer's clock is absolute. Error ETIME
+	 * (already_expired()): the timer is not armed any more: a one-shot
+	 * whose event is in the ring (read it), or a cancelled one. A later
+	 * module may do this without a system call through a shared table:
+	 * the call stays the same.
+	 */
+	[[nodiscard]] Result<void> postpone(const PostponeSpec &spec) const noexcept;
+	template <class Rep, class P>
+	[[nodiscard]] Result<void> postpone(TimerId id,
+					    std::chrono::duration<Rep, P> delay) const noexcept
 	{
-		return timerx::create_timer(fd_, spec);
+		return postpone(PostponeSpec::after(id, delay));
 	}
-	[[nodiscard]] Result<void> arm_timer(const ArmSpec &spec) const noexcept
+	template <TimerClock C, class D>
+	[[nodiscard]] Result<void> postpone(TimerId id,
+					    std::chrono::time_point<C, D> t) const noexcept
 	{
-		return timerx::arm_timer(fd_, spec);
+		return postpone(PostponeSpec::at(id, t));
 	}
-	[[nodiscard]] Result<void> cancel_timer(TimerId id) const noexcept
-	{
-		return timerx::cancel_timer(fd_, id);
-	}
-	[[nodiscard]] Result<void> delete_timer(TimerId id) const noexcept
-	{
-		return timerx::delete_timer(fd_, id);
-	}
+
+	/*
+	 * Stop the timer (TIMERX_IOC_CANCEL): from its return the reader
+	 * drops every event of its armings so far, also those already in the
+	 * ring or pending in the module. Cancelling an idle timer is fine.
+	 */
+	[[nodiscard]] Result<void> cancel(TimerId id) const noexcept;
+	/* The same as cancel(). */
+	[[nodiscard]] Result<void> cancel_timer(TimerId id) const noexcept { return cancel(id); }
+
+	/* TIMERX_IOC_DELETE: its events still in the ring are stale from now on. */
+	[[nodiscard]] Result<void> delete_timer(TimerId id) const noexcept;
+
 	[[nodiscard]] Result<TimerInfo> get_timer(TimerId id) const noexcept
 	{
 		return timerx::get_timer(fd_, id);
@@ -113,12 +172,23 @@ public:
 	}
 	[[nodiscard]] Result<std::uint32_t> flush() const noexcept { return timerx::flush(fd_); }
 
+	/*
+	 * Run every command of @batch through ioctl(2): its arms, cancels and
+	 * postpones as TIMERX_IOC_BATCH (one system call for up to
+	 * TIMERX_BATCH_MAX of them in a row), creates and deletes one ioctl
+	 * each, in the batch's order, with seqs from armings(). Returns the
+	 * number of commands run (batch.size()); each command's result is in
+	 * the batch (batch.hpp). EBADF when closed.
+	 */
+	[[nodiscard]] Result<std::size_t> submit(Batch &batch) const noexcept;
+
 private:
 	int fd_ = -1;
 	void *map_ = nullptr;
 	std::size_t map_len_ = 0;
 	timerx_ring_params params_{};
 	RingView view_{};
+	std::unique_ptr<ArmingTable> armings_;
 };
 
 } // namespace timerx

@@ -27,6 +27,10 @@
  *   ENOMEM     an allocation failed (Batch, Uring, Control, Monitor)
  *   EPROTO     the module reported a ring layout this library does not know
  *   ETIMEDOUT  a wait or a netlink request timed out (the one "timed out")
+ *
+ * One outcome from the module has a name of its own: ETIME from a
+ * postpone is "already expired" (the timer was not armed any more: its
+ * event is in the ring, or it was cancelled): already_expired(e).
  */
 #ifndef TIMERX_ERROR_HPP
 #define TIMERX_ERROR_HPP
@@ -69,6 +73,16 @@ public:
 private:
 	int code_;
 };
+
+/*
+ * A postpone found the timer no longer armed (ETIME): it expired (its
+ * event is in the ring, or on its way) or was cancelled. Not a failure of
+ * the call: there is nothing left to postpone.
+ */
+[[nodiscard]] constexpr bool already_expired(Error e) noexcept
+{
+	return e.code() == ETIME;
+}
 
 /* std::unexpected's spelling: `return timerx::unexpected(ENOENT);`. */
 [[nodiscard]] constexpr Error unexpected(int err) noexcept

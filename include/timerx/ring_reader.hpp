@@ -24,6 +24,14 @@
  * [[nodiscard]], so that a loop cannot spin on it unawares. resync()
  * recovers from it.
  *
+ * Stale events (API 3): a reader made by Context::reader() drops the
+ * events of an arming that was replaced or cancelled (their seq is older
+ * than the timer's current arming in the Context's ArmingTable, see
+ * arming.hpp): consume() and events() skip them, stale_events() counts
+ * them. set_stale(Stale::deliver) hands them out too (is_current() tells
+ * them apart); peek() always shows every slot. A reader without a table
+ * (FakeRing's, one built from a RingView) drops nothing.
+ *
  * Threading: one consumer. A RingReader (and every copy of it) must be used
  * by one thread at a time, and only one reader may consume a given ring.
  * Do not mix it with read(2) on the same context. Timer commands may be
@@ -36,6 +44,7 @@
 #ifndef TIMERX_RING_READER_HPP
 #define TIMERX_RING_READER_HPP
 
+#include <timerx/arming.hpp>
 #include <timerx/detail/atomic.hpp>
 #include <timerx/error.hpp>
 #include <timerx/ring.hpp>
@@ -67,7 +76,30 @@ struct FlushHook {
 struct Consumed {
 	std::uint32_t events = 0;  /* events handed to the callback */
 	std::uint32_t flushes = 0; /* flushes done for TIMERX_RING_F_OVERFLOW */
+	std::uint32_t stale = 0;   /* events of an earlier arming, dropped */
 };
+
+/* What a reader does with the events of a replaced or cancelled arming. */
+enum class Stale : std::uint8_t {
+	drop,    /* skip them (counted in stale_events()): the default */
+	deliver, /* hand them out like any other (is_current() tells) */
+};
+
+namespace detail {
+/* The filter a reader applies: none without a table or with Stale::deliver. */
+struct StaleFilter {
+	const ArmingTable *table = nullptr;
+	std::uint64_t *dropped = nullptr;
+
+	[[nodiscard]] bool drops(const Event &e) const noexcept
+	{
+		if (table == nullptr || table->current(e))
+			return false;
+		++*dropped;
+		return true;
+	}
+};
+} // namespace detail
 
 /*
  * Ready events in the ring, in order: slots head .. head + size() - 1
@@ -154,22 +186,81 @@ private:
  */
 class EventBatch {
 public:
-	EventBatch(const EventSpan &span, std::uint32_t *head) noexcept : span_(span), head_(head)
+	/*
+	 * Walks the batch's slots, skipping (and counting) the events its
+	 * reader drops as stale; each is judged when the walk reaches it, so
+	 * that an event of an arming the loop body just replaced is skipped
+	 * too. A second walk counts the stale ones again.
+	 */
+	class iterator {
+	public:
+		using iterator_category = std::forward_iterator_tag;
+		using value_type = Event;
+		using difference_type = std::ptrdiff_t;
+		using pointer = const Event *;
+		using reference = const Event &;
+
+		iterator() noexcept = default;
+		iterator(const EventSpan &span, std::uint32_t i,
+			 detail::StaleFilter filter) noexcept
+			: span_(&span), i_(i), filter_(filter)
+		{
+			skip();
+		}
+		[[nodiscard]] reference operator*() const noexcept { return (*span_)[i_]; }
+		[[nodiscard]] pointer operator->() const noexcept { return &(*span_)[i_]; }
+		iterator &operator++() noexcept
+		{
+			++i_;
+			skip();
+			return *this;
+		}
+		iterator operator++(int) noexcept
+		{
+			iterator old = *this;
+			++*this;
+			return old;
+		}
+		[[nodiscard]] friend bool operator==(const iterator &a, const iterator &b) noexcept
+		{
+			return a.i_ == b.i_;
+		}
+
+	private:
+		void skip() noexcept
+		{
+			while (span_ != nullptr && i_ < span_->size() &&
+			       filter_.drops((*span_)[i_]))
+				++i_;
+		}
+
+		const EventSpan *span_ = nullptr;
+		std::uint32_t i_ = 0;
+		detail::StaleFilter filter_{};
+	};
+
+	EventBatch(const EventSpan &span, std::uint32_t *head,
+		   detail::StaleFilter filter = {}) noexcept
+		: span_(span), head_(head), filter_(filter)
 	{}
 	explicit EventBatch(Error e) noexcept : err_(e.code()) {}
 	EventBatch(EventBatch &&other) noexcept
-		: span_(other.span_), head_(std::exchange(other.head_, nullptr)), err_(other.err_)
+		: span_(other.span_), head_(std::exchange(other.head_, nullptr)),
+		  filter_(other.filter_), err_(other.err_)
 	{}
 	EventBatch &operator=(EventBatch &&) = delete;
 	EventBatch(const EventBatch &) = delete;
 	EventBatch &operator=(const EventBatch &) = delete;
 	~EventBatch() { commit(); }
 
-	[[nodiscard]] EventSpan::iterator begin() const noexcept { return span_.begin(); }
-	[[nodiscard]] EventSpan::iterator end() const noexcept { return span_.end(); }
+	/* The events, stale ones skipped (see iterator). */
+	[[nodiscard]] iterator begin() const noexcept { return {span_, 0, filter_}; }
+	[[nodiscard]] iterator end() const noexcept { return {span_, span_.size(), {}}; }
+	/* Every slot of the batch, stale events included: what commit() consumes. */
 	[[nodiscard]] std::uint32_t size() const noexcept { return span_.size(); }
 	[[nodiscard]] bool empty() const noexcept { return span_.empty(); }
 	[[nodiscard]] const Event &operator[](std::uint32_t i) const noexcept { return span_[i]; }
+	[[nodiscard]] const EventSpan &slots() const noexcept { return span_; }
 
 	/* Success, or why nothing could be read: EIO (corrupt head), EBADFD. */
 	[[nodiscard]] Result<void> status() const noexcept
@@ -191,6 +282,7 @@ public:
 private:
 	EventSpan span_{};
 	std::uint32_t *head_ = nullptr;
+	detail::StaleFilter filter_{};
 	int err_ = 0;
 };
 
@@ -201,14 +293,41 @@ public:
 
 	constexpr RingReader() noexcept = default;
 
-	/* Flushes with TIMERX_IOC_FLUSH on @fd. */
-	RingReader(const RingView &ring, int fd) noexcept : ring_(ring), fd_(fd) {}
+	/*
+	 * Flushes with TIMERX_IOC_FLUSH on @fd; drops the events that
+	 * @armings (if any) says are stale (Context::reader() passes its own).
+	 */
+	RingReader(const RingView &ring, int fd, const ArmingTable *armings = nullptr) noexcept
+		: ring_(ring), armings_(armings), fd_(fd)
+	{}
 
 	/* Flushes with @hook (fd-less: plain memory, tests). */
-	RingReader(const RingView &ring, FlushHook hook) noexcept : ring_(ring), hook_(hook) {}
+	RingReader(const RingView &ring, FlushHook hook,
+		   const ArmingTable *armings = nullptr) noexcept
+		: ring_(ring), hook_(hook), armings_(armings)
+	{}
 
 	[[nodiscard]] const RingView &view() const noexcept { return ring_; }
 	[[nodiscard]] bool valid() const noexcept { return ring_.valid(); }
+
+	/* The table stale events are judged by (nullptr: none, nothing is dropped). */
+	[[nodiscard]] const ArmingTable *armings() const noexcept { return armings_; }
+
+	/* Drop stale events (the default) or deliver them too. */
+	void set_stale(Stale s) noexcept { stale_ = s; }
+	[[nodiscard]] Stale stale() const noexcept { return stale_; }
+
+	/* Events this reader (this copy of it) dropped as stale so far. */
+	[[nodiscard]] std::uint64_t stale_events() const noexcept { return dropped_; }
+
+	/*
+	 * Whether @e belongs to its timer's current arming: what the filter
+	 * asks. true without a table. For Stale::deliver and peek() users.
+	 */
+	[[nodiscard]] bool is_current(const Event &e) const noexcept
+	{
+		return armings_ == nullptr || armings_->current(e);
+	}
 
 	/*
 	 * tail - head, with tail loaded with acquire semantics. More than the
@@ -234,7 +353,9 @@ public:
 	/*
 	 * Hand up to @max ready events to @fn(const Event &), then flush and
 	 * drain again while the kernel reports an overflow (at most
-	 * flush_rounds() times). The reference passed to @fn points into the
+	 * flush_rounds() times). Stale events are dropped, not handed out
+	 * (see above); @max counts the slots consumed, dropped ones included.
+	 * The reference passed to @fn points into the
 	 * ring and is valid only during the call.
 	 *
 	 * If @fn throws, the events before the throwing one are consumed, the
@@ -247,12 +368,15 @@ public:
 		std::is_nothrow_invocable_v<F &, const Event &>)
 	{
 		Consumed total;
+		std::uint32_t taken = 0;
 		for (unsigned round = 0;; ++round) {
-			const Result<std::uint32_t> r = consume_once(fn, max - total.events);
+			const Result<Pass> r = consume_pass(fn, max - taken);
 			if (!r)
 				return r.error();
-			total.events += *r;
-			if (total.events >= max || round >= flush_rounds_ || !overflow())
+			taken += r->slots;
+			total.events += r->delivered;
+			total.stale += r->slots - r->delivered;
+			if (taken >= max || round >= flush_rounds_ || !overflow())
 				break;
 			const Result<std::uint32_t> written = flush();
 			++total.flushes;
@@ -266,7 +390,8 @@ public:
 
 	/*
 	 * One pass of consume(): no flush, the overflow flag is left to the
-	 * caller. The number of events handed to @fn.
+	 * caller. The number of events handed to @fn (stale ones dropped are
+	 * not among them, but count against @max).
 	 */
 	template <class F>
 	[[nodiscard]] Result<std::uint32_t>
@@ -274,13 +399,10 @@ public:
 		     std::uint32_t max = std::numeric_limits<std::uint32_t>::
 			     max()) noexcept(std::is_nothrow_invocable_v<F &, const Event &>)
 	{
-		const Result<EventSpan> span = peek(max);
-		if (!span)
-			return span.error();
-		HeadCommit commit{&ring_.hdr->head, span->head()};
-		for (; commit.done < span->size(); ++commit.done)
-			fn((*span)[commit.done]);
-		return span->size(); /* ~HeadCommit publishes the new head */
+		const Result<Pass> r = consume_pass(fn, max);
+		if (!r)
+			return r.error();
+		return r->delivered;
 	}
 
 	/*
@@ -301,13 +423,14 @@ public:
 		const Result<EventSpan> span = peek(max);
 		if (!span)
 			return EventBatch(span.error());
-		return EventBatch(*span, &ring_.hdr->head);
+		return EventBatch(*span, &ring_.hdr->head, filter());
 	}
 
 	/*
 	 * The ready events (at most @max), without consuming them: what
 	 * io_uring_peek_batch_cqe() is to a CQ. advance(n) consumes the
-	 * first n. EIO for a corrupt head, EBADFD for an unbound reader.
+	 * first n. Every slot, stale events included (is_current() tells).
+	 * EIO for a corrupt head, EBADFD for an unbound reader.
 	 */
 	[[nodiscard]] Result<EventSpan>
 	peek(std::uint32_t max = std::numeric_limits<std::uint32_t>::max()) const noexcept
@@ -398,6 +521,40 @@ public:
 	}
 
 private:
+	struct Pass {
+		std::uint32_t slots = 0;     /* consumed */
+		std::uint32_t delivered = 0; /* handed to the callback */
+	};
+
+	[[nodiscard]] detail::StaleFilter filter() noexcept
+	{
+		if (stale_ == Stale::deliver)
+			return {};
+		return {armings_, &dropped_};
+	}
+
+	template <class F>
+	[[nodiscard]] Result<Pass>
+	consume_pass(F &fn,
+		     std::uint32_t max) noexcept(std::is_nothrow_invocable_v<F &, const Event &>)
+	{
+		const Result<EventSpan> span = peek(max);
+		if (!span)
+			return span.error();
+		const detail::StaleFilter f = filter();
+		Pass pass;
+		HeadCommit commit{&ring_.hdr->head, span->head()};
+		for (; commit.done < span->size(); ++commit.done) {
+			const Event &e = (*span)[commit.done];
+			if (f.drops(e))
+				continue;
+			fn(e);
+			++pass.delivered;
+		}
+		pass.slots = span->size();
+		return pass; /* ~HeadCommit publishes the new head */
+	}
+
 	/* Publishes head + done on scope exit, also when the callback throws. */
 	struct HeadCommit {
 		std::uint32_t *head_ptr;
@@ -418,8 +575,11 @@ private:
 
 	RingView ring_{};
 	FlushHook hook_{};
+	const ArmingTable *armings_ = nullptr;
+	std::uint64_t dropped_ = 0;
 	int fd_ = -1;
 	unsigned flush_rounds_ = default_flush_rounds;
+	Stale stale_ = Stale::drop;
 };
 
 } // namespace timerx

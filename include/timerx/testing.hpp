@@ -6,8 +6,8 @@
  * slot, store-release tail; never write a slot the consumer has not
  * released (load-acquire head); a head that claims more than `entries`
  * consumed events means "full"; expirations that do not fit stay pending
- * per timer, folded, with TIMERX_RING_F_OVERFLOW set until a flush has
- * delivered them all.
+ * per timer and arming (Event::seq), folded, with TIMERX_RING_F_OVERFLOW
+ * set until a flush has delivered them all.
  *
  * For testing consumers (RingReader, your own event loop) without the
  * device. It allocates and locks a mutex: it is test code, not a hot path.
@@ -84,21 +84,34 @@ public:
 	}
 
 	/*
-	 * One callback of timer @ev.timer_id: 1 + @ev.overrun expirations, the
-	 * first expected at ev.expected_ns, @period_ns apart. Pending ones of
-	 * the same timer go first, folded in. true if nothing stays pending.
+	 * One callback of timer @ev.timer_id: 1 + @ev.overrun expirations of
+	 * the arming @ev.seq, the first expected at ev.expected_ns, @period_ns
+	 * apart. Pending ones of the same timer go first: those of the same
+	 * arming folded in, those of earlier armings before them as events of
+	 * their own (the module never folds across armings). true if nothing
+	 * stays pending.
 	 */
 	bool deliver(const Event &ev, std::uint64_t period_ns = 0)
 	{
 		std::lock_guard<std::mutex> lock(mu_);
 		Pending cur{ev, expirations(ev), period_ns};
-		auto it = find(ev.timer_id);
-		if (it != pending_.end()) {
-			cur.first = it->first;
-			cur.n += it->n;
-			pending_.erase(it);
+		bool blocked = false;
+		for (auto it = pending_.begin(); it != pending_.end();) {
+			if (it->first.timer_id != ev.timer_id) {
+				++it;
+			} else if (it->first.seq == ev.seq) {
+				cur.first = it->first;
+				cur.n += it->n;
+				it = pending_.erase(it);
+			} else if (!blocked && (emit(*it), it->n == 0)) {
+				it = pending_.erase(it);
+			} else {
+				blocked = true;
+				++it;
+			}
 		}
-		emit(cur);
+		if (!blocked)
+			emit(cur);
 		const bool all = cur.n == 0;
 		if (!all) {
 			pending_.push_back(cur);
@@ -174,14 +187,6 @@ private:
 		std::uint64_t n;
 		std::uint64_t period;
 	};
-
-	std::vector<Pending>::iterator find(std::uint32_t id)
-	{
-		for (auto it = pending_.begin(); it != pending_.end(); ++it)
-			if (it->first.timer_id == id)
-				return it;
-		return pending_.end();
-	}
 
 	bool has_room() const noexcept
 	{

@@ -109,6 +109,8 @@ enum class When : std::uint8_t { relative, absolute };
 namespace detail {
 /* Not constexpr: calling it in a constant expression is the compile-time error. */
 inline void negative_period_is_invalid() noexcept {}
+inline void negative_slack_is_invalid() noexcept {}
+inline void slack_above_one_second_is_invalid() noexcept {}
 } // namespace detail
 
 /*
@@ -153,6 +155,64 @@ private:
 	std::int64_t ns_ = 0;
 };
 
+/*
+ * How late a timer may fire (API 3): anywhere in [expiry, expiry + slack],
+ * so that timers within each other's slack share one interrupt. Zero, the
+ * default, is "as precisely as possible"; at most TIMERX_SLACK_MAX_NS
+ * (one second). Like Period: any std::chrono duration that converts to
+ * nanoseconds without loss; a floating-point one does not compile; a
+ * negative one or one above a second does not compile in a constant
+ * expression and at run time makes the ArmSpec invalid (arming it fails
+ * with EINVAL before anything is sent).
+ */
+class Slack {
+public:
+	static constexpr std::chrono::nanoseconds max{TIMERX_SLACK_MAX_NS};
+
+	constexpr Slack() noexcept = default;
+
+	template <class Rep, class P>
+	constexpr Slack(std::chrono::duration<Rep, P> d) noexcept // NOLINT: implicit on purpose
+	{
+		static_assert(!std::chrono::treat_as_floating_point_v<Rep>,
+			      "a slack is whole nanoseconds: duration_cast it");
+		const std::chrono::nanoseconds n = d;
+		if (n.count() < 0) {
+			if (std::is_constant_evaluated())
+				detail::negative_slack_is_invalid(); /* a negative slack */
+			ns_ = invalid;
+		} else if (n > max) {
+			if (std::is_constant_evaluated())
+				detail::slack_above_one_second_is_invalid(); /* >
+										TIMERX_SLACK_MAX_NS
+									      */
+			ns_ = invalid;
+		} else {
+			ns_ = static_cast<std::int32_t>(n.count());
+		}
+	}
+
+	[[nodiscard]] constexpr bool valid() const noexcept { return ns_ != invalid; }
+	/* The slack; only when valid(). */
+	[[nodiscard]] constexpr std::chrono::nanoseconds get() const noexcept
+	{
+		return std::chrono::nanoseconds(valid() ? ns_ : 0);
+	}
+	/* As timerx_arm.slack_ns; 0 when invalid (the spec is refused before it is sent). */
+	[[nodiscard]] constexpr std::uint32_t ns() const noexcept
+	{
+		return valid() ? static_cast<std::uint32_t>(ns_) : 0U;
+	}
+
+	friend constexpr bool operator==(Slack a, Slack b) noexcept = default;
+
+private:
+	static constexpr std::int32_t invalid = -1;
+	std::int32_t ns_ = 0;
+};
+
+static_assert(TIMERX_SLACK_MAX_NS <= 0x7fffffff, "Slack keeps it in an int32_t");
+
 /* TimerSpec::cpu for "not pinned". */
 inline constexpr int any_cpu = -1;
 
@@ -177,7 +237,13 @@ struct TimerSpec {
 /*
  * How to arm a timer (TIMERX_IOC_ARM). Arming an armed timer re-arms it.
  * A period of zero is a one-shot; periodic timers stay on the grid
- * first + k * period.
+ * first + k * period. slack (API 3) lets it fire up to that much late.
+ *
+ * The arming's sequence number (timerx_arm.seq, copied into each of its
+ * events) is not part of the spec: a Context assigns it per timer (see
+ * arming.hpp) so that its reader can drop the events of an arming that was
+ * replaced or cancelled. to_uapi(seq) is for those who send the struct
+ * themselves.
  */
 struct ArmSpec {
 	TimerId timer = 0;
@@ -185,6 +251,7 @@ struct ArmSpec {
 	std::chrono::nanoseconds expires{};
 	Period period{};
 	When when = When::relative;
+	Slack slack{};
 
 	/* First expiry @delay from now (on the timer's clock, at arm time). */
 	[[nodiscard]] static constexpr ArmSpec after(TimerId id, std::chrono::nanoseconds delay,
@@ -217,15 +284,39 @@ struct ArmSpec {
 		return {id, since_epoch, period, When::absolute};
 	}
 
-	/* False for a negative period (see Period): arming it fails with EINVAL. */
-	[[nodiscard]] constexpr bool valid() const noexcept { return period.valid(); }
+	/* This spec with @s of slack: ArmSpec::after(id, 10ms).with_slack(50us). */
+	[[nodiscard]] constexpr ArmSpec with_slack(Slack s) const noexcept
+	{
+		ArmSpec a = *this;
+		a.slack = s;
+		return a;
+	}
 
 	/*
-	 * The UAPI struct. An invalid spec (see valid()) gets a period the
-	 * module refuses (EINVAL): what the library sends itself is checked
-	 * before, this only keeps a raw prep_arm() from arming it.
+	 * False for a negative period or a slack that is negative or above
+	 * TIMERX_SLACK_MAX_NS (see Period, Slack): arming it fails with EINVAL.
 	 */
-	[[nodiscard]] constexpr timerx_arm to_uapi() const noexcept
+	[[nodiscard]] constexpr bool valid() const noexcept
+	{
+		return period.valid() && slack.valid();
+	}
+
+	/*
+	 * A one-shot arm without slack: what TIMERX_IOC_ARM_AT / ARM_IN carry
+	 * in 16 bytes (a plain SQE).
+	 */
+	[[nodiscard]] constexpr bool one_shot_exact() const noexcept
+	{
+		return valid() && period.one_shot() && slack.ns() == 0;
+	}
+
+	/*
+	 * The UAPI struct, with the arming's sequence number @seq. An invalid
+	 * spec (see valid()) gets a period the module refuses (EINVAL): what
+	 * the library sends itself is checked before, this only keeps a raw
+	 * prep_arm() from arming it.
+	 */
+	[[nodiscard]] constexpr timerx_arm to_uapi(std::uint32_t seq = 0) const noexcept
 	{
 		timerx_arm a{};
 		a.timer_id = timer;
@@ -233,7 +324,67 @@ struct ArmSpec {
 		a.expires_ns = expires.count();
 		a.period_ns = valid() ? static_cast<std::uint64_t>(period.get().count())
 				      : std::numeric_limits<std::uint64_t>::max();
+		a.seq = seq;
+		a.slack_ns = slack.ns();
 		return a;
+	}
+
+	/*
+	 * The 16-byte one-shot form (TIMERX_IOC_ARM_AT when absolute, ARM_IN
+	 * when relative); only for one_shot_exact() specs.
+	 */
+	[[nodiscard]] constexpr timerx_arm_oneshot
+	to_uapi_oneshot(std::uint32_t seq = 0) const noexcept
+	{
+		timerx_arm_oneshot a{};
+		a.timer_id = timer;
+		a.seq = seq;
+		a.expires_ns = expires.count();
+		return a;
+	}
+
+	/* TIMERX_IOC_ARM_AT or TIMERX_IOC_ARM_IN, as to_uapi_oneshot() needs. */
+	[[nodiscard]] constexpr unsigned oneshot_cmd_op() const noexcept
+	{
+		return when == When::absolute ? TIMERX_IOC_ARM_AT : TIMERX_IOC_ARM_IN;
+	}
+};
+
+/*
+ * Where POSTPONE moves an armed timer's next expiry (API 3): @expires
+ * from now, or since the epoch of the timer's clock. Period, slack and
+ * the arming's seq stay.
+ */
+struct PostponeSpec {
+	TimerId timer = 0;
+	std::chrono::nanoseconds expires{};
+	When when = When::relative;
+
+	[[nodiscard]] static constexpr PostponeSpec after(TimerId id,
+							  std::chrono::nanoseconds delay) noexcept
+	{
+		return {id, delay, When::relative};
+	}
+	template <TimerClock C, class D>
+	[[nodiscard]] static constexpr PostponeSpec at(TimerId id,
+						       std::chrono::time_point<C, D> t) noexcept
+	{
+		const std::chrono::nanoseconds since_epoch = t.time_since_epoch();
+		return {id, since_epoch, When::absolute};
+	}
+	[[nodiscard]] static constexpr PostponeSpec
+	at_since_epoch(TimerId id, std::chrono::nanoseconds since_epoch) noexcept
+	{
+		return {id, since_epoch, When::absolute};
+	}
+
+	[[nodiscard]] constexpr timerx_postpone to_uapi() const noexcept
+	{
+		timerx_postpone p{};
+		p.timer_id = timer;
+		p.flags = when == When::absolute ? TIMERX_ARM_F_ABS : 0U;
+		p.expires_ns = expires.count();
+		return p;
 	}
 };
 

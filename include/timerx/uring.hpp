@@ -3,12 +3,19 @@
  * Uring: an io_uring bound to one context, for batched timer commands and
  * blocking waits.
  *
- * It owns a ring set up with IORING_SETUP_SQE128 (create/arm payloads are
- * 32 bytes) and IORING_SETUP_SUBMIT_ALL. submit() sends a whole Batch with
- * one io_uring_enter(2) per sq_entries commands (one for a batch that fits
- * the SQ), waiting for the completions in the same call, and matches each
- * CQE back to its command through sqe->user_data. No allocation after
- * open().
+ * It owns a ring of plain 64-byte SQEs set up with
+ * IORING_SETUP_SUBMIT_ALL, and registers the context's fd in it
+ * (io_uring_register_files(); every SQE then names it with
+ * IOSQE_FIXED_FILE, sparing io_uring the fd lookup) unless the kernel
+ * refuses, in which case SQEs carry the fd. submit() sends a Batch as
+ * the module commands batch.hpp describes: each run of arms, postpones
+ * and cancels is one TIMERX_IOC_BATCH uring_cmd (its 16-byte payload
+ * points at the batch's entries: a plain SQE), a lone one-shot arm is
+ * ARM_AT / ARM_IN (16 bytes), creates need 32 bytes and go through
+ * ioctl(2) unless the ring was made with UringOptions::sqe128. One
+ * io_uring_enter(2) per sq_entries commands (one for a batch that fits
+ * the SQ) submits and waits for the completions, matched back to their
+ * commands through sqe->user_data. No allocation after open().
  *
  * Transport. The constructor decides once whether the module takes
  * commands over io_uring: with Transport::automatic it submits a
@@ -31,7 +38,8 @@
  * already took: consume, and wait again.
  *
  * Lifetime: a Uring uses the context's fd but does not own it; destroy it
- * before the Context. A queued WAIT completes with -ECANCELED (reported by
+ * before the Context (a registered fd, like a pending POLL_ADD, holds the
+ * context open until then). A queued WAIT completes with -ECANCELED (reported by
  * the next wait()) when the process that submitted it closes a descriptor
  * of the context (a forked child closing its copy does not end it), and
  * when the Uring is destroyed. A queued POLL_ADD is not ended by closing
@@ -66,7 +74,7 @@ enum class Transport : std::uint8_t {
 
 /*
  * The fallback decision. @setup_result: what io_uring_queue_init_params()
- * returned for an SQE128 ring (0 or -errno). @probe_result: the CQE res of
+ * returned (0 or -errno). @probe_result: the CQE res of
  * a TIMERX_IOC_FLUSH uring_cmd on the context (or the -errno of submitting
  * it). uring_cmd only when the ring exists and the module ran the command
  * (res >= 0, or -EBADFD: a context whose ring is not set up yet).
@@ -101,12 +109,21 @@ struct UringOptions {
 	unsigned setup_flags = 0;
 	/* automatic, or forced: uring_cmd (open() fails if io_uring is unusable) or ioctl. */
 	Transport transport = Transport::automatic;
+	/*
+	 * IORING_SETUP_SQE128, so that creates (32 bytes) go through the ring
+	 * too; twice the SQ memory. A kernel without it: a plain ring, creates
+	 * by ioctl(2).
+	 */
+	bool sqe128 = false;
+	/* Register the context's fd with the ring (IOSQE_FIXED_FILE) when the kernel lets us. */
+	bool register_file = true;
 };
 
 struct UringStats {
 	std::uint64_t enters = 0;     /* io_uring_enter(2) calls that submitted commands */
-	std::uint64_t sqes = 0;       /* commands sent as uring_cmd */
-	std::uint64_t ioctls = 0;     /* commands sent as ioctl(2) */
+	std::uint64_t sqes = 0;       /* module commands sent as uring_cmd (a BATCH is one) */
+	std::uint64_t ioctls = 0;     /* module commands sent as ioctl(2) (a BATCH is one) */
+	std::uint64_t batches = 0;    /* of those, TIMERX_IOC_BATCH commands */
 	std::uint64_t waits = 0;      /* wait() calls that blocked or polled */
 	std::uint64_t stale_cqes = 0; /* completions of an earlier, failed submission */
 	std::uint64_t unsent = 0;     /* commands a failed submit() took back (ECANCELED) */
@@ -120,11 +137,14 @@ public:
 	 * Transport::uring_cmd is forced.
 	 */
 	[[nodiscard]] static Result<Uring> open(int fd, const UringOptions &opts = {}) noexcept;
+	/*
+	 * The same for @ctx, and with its ArmingTable: arms get their seqs
+	 * from it, and it learns what submit() armed and cancelled, so that
+	 * ctx.reader() drops the events of the armings replaced. A Uring
+	 * opened on a bare fd sends the seqs as queued (0).
+	 */
 	[[nodiscard]] static Result<Uring> open(const Context &ctx,
-						const UringOptions &opts = {}) noexcept
-	{
-		return open(ctx.fd(), opts);
-	}
+						const UringOptions &opts = {}) noexcept;
 
 	/*
 	 * Not open (also what a moved-from Uring is): submit() and wait()
@@ -146,11 +166,18 @@ public:
 	/* Whether an io_uring exists (also on the ioctl transport, for waits). */
 	[[nodiscard]] bool has_ring() const noexcept;
 	[[nodiscard]] int ring_fd() const noexcept;
+	/* Whether the ring has 128-byte SQEs (UringOptions::sqe128 granted). */
+	[[nodiscard]] bool sqe128() const noexcept;
+	/* Whether the context's fd is registered with the ring (IOSQE_FIXED_FILE). */
+	[[nodiscard]] bool fixed_file() const noexcept;
+	/* io_uring_register_files()'s result: 0, -errno, or 1 when not tried. */
+	[[nodiscard]] int register_result() const noexcept;
 	[[nodiscard]] unsigned sq_entries() const noexcept;
 	[[nodiscard]] int fd() const noexcept;
 
 	/*
-	 * Send every command of @batch and fill in their results. Returns the
+	 * Send every command of @batch (see above: BATCH, ARM_AT / ARM_IN,
+	 * ...) and fill in their results. Returns the
 	 * number of commands completed (batch.size()), or the Error of
 	 * io_uring itself (after retrying -EAGAIN/-EBUSY with a backoff of a
 	 * few ms); then each command's result says what happened to it (see

@@ -37,11 +37,11 @@ inline constexpr unsigned header_api_version = TIMERX_API_VERSION;
 
 /*
  * The UAPI version the loaded library was built against. The module reports
- * its own in ContextInfo::api_version; the UAPI only ever adds, so a library
- * works with any module whose api_version is at least this, and with an
- * older one except for what came later: Expiry::hard_required (the module
- * refuses the flag: -EOPNOTSUPP) and the per-user limits of Config (not
- * reported, not settable) are API 2.
+ * its own in ContextInfo::api_version. API 3 changed layouts (40-byte
+ * events with the arming's seq, struct timerx_arm with seq and slack, a
+ * new TIMERX_IOC_ARM number): this library needs a module of API 3 (an
+ * older module refuses its arms with ENOTTY and its ring with EPROTO).
+ * Within API 3 and later the UAPI only adds.
  */
 [[nodiscard]] TIMERX_API unsigned api_version() noexcept;
 

@@ -19,11 +19,18 @@ type Options struct {
 // Context is one open of /dev/timerx: its timers and its mapped ring.
 // Commands may be issued from any goroutine; the Reader has one consumer
 // (see the package documentation). Close ends every timer.
+//
+// Every arming gets a sequence number of the Context's own (per timer),
+// and the Reader drops the events of armings that were replaced or
+// cancelled before they were read (see Reader). Arm one timer from one
+// goroutine at a time: two racing commands on the same timer leave the
+// current arming to whichever returns last.
 type Context struct {
-	fd     int
-	mem    []byte
-	params RingParams
-	reader Reader
+	fd      int
+	mem     []byte
+	params  RingParams
+	reader  Reader
+	armings *armingTable
 }
 
 // Open opens a context, sizes its ring (SETUP_RING) and maps it.
@@ -40,7 +47,7 @@ func Open(opts Options) (*Context, error) {
 	if err != nil {
 		return nil, opError("open "+path, 0, err.(syscall.Errno))
 	}
-	c := &Context{fd: fd}
+	c := &Context{fd: fd, armings: new(armingTable)}
 	if err := c.setup(entries); err != nil {
 		syscall.Close(fd)
 		return nil, err
@@ -65,6 +72,7 @@ func (c *Context) setup(entries uint32) error {
 	c.mem = mem
 	c.params = p
 	c.reader.init(mem, p.Entries, p.EventsOffset, c.Flush)
+	c.reader.armings = c.armings
 	return nil
 }
 
@@ -132,56 +140,148 @@ func (c *Context) Create(userData uint64, clock Clock) (TimerID, error) {
 }
 
 // CreateWith makes a timer with every option of TIMERX_IOC_CREATE.
+// Timer ids are dense: the lowest free one, from 1 (a deleted timer's id
+// is reused).
 func (c *Context) CreateWith(o TimerOptions) (TimerID, error) {
 	a := createArg{UserData: o.UserData, ClockID: uint32(o.Clock), Flags: uint32(o.Flags), CPU: o.CPU}
 	if errno := ioctl(c.fd, iocCreate, unsafe.Pointer(&a)); errno != 0 {
 		return 0, opError("CREATE", 0, errno)
 	}
+	// Its slot now, so that arming it never allocates.
+	if c.armings != nil {
+		c.armings.reserve(a.TimerID)
+	}
 	return TimerID(a.TimerID), nil
+}
+
+// ArmSpec is one arming (struct timerx_arm without its seq, which the
+// Context assigns).
+type ArmSpec struct {
+	Timer TimerID
+	// Expires is relative (>= 0) or, with Abs, nanoseconds since the
+	// epoch of the timer's clock (see Now).
+	Expires time.Duration
+	Abs     bool
+	Period  time.Duration // 0: one-shot
+	// Slack lets the timer fire up to this much late, so that timers
+	// within each other's slack share an interrupt; at most SlackMax.
+	Slack time.Duration
+}
+
+// valid: the checks the library makes before sending anything.
+func (s *ArmSpec) valid() bool {
+	return s.Period >= 0 && s.Slack >= 0 && s.Slack <= SlackMax
 }
 
 // Arm (re-)arms a timer to expire after d on its clock, then every period
 // (0: once).
 func (c *Context) Arm(id TimerID, d, period time.Duration) error {
-	return c.arm(id, 0, int64(d), period)
+	return c.ArmWith(ArmSpec{Timer: id, Expires: d, Period: period})
 }
 
 // ArmAt (re-)arms a timer to expire at ns on its clock (see Now), then
 // every period (0: once). A time in the past fires at once.
 func (c *Context) ArmAt(id TimerID, ns int64, period time.Duration) error {
-	return c.arm(id, armFlagAbs, ns, period)
+	return c.ArmWith(ArmSpec{Timer: id, Expires: time.Duration(ns), Abs: true, Period: period})
 }
 
 // ArmAtTime is ArmAt for a timer on ClockRealtime: t as wall-clock time.
 func (c *Context) ArmAtTime(id TimerID, t time.Time, period time.Duration) error {
-	return c.arm(id, armFlagAbs, t.UnixNano(), period)
+	return c.ArmWith(ArmSpec{Timer: id, Expires: time.Duration(t.UnixNano()), Abs: true,
+		Period: period})
 }
 
-func (c *Context) arm(id TimerID, flags uint32, ns int64, period time.Duration) error {
-	if period < 0 {
-		return opError("ARM (negative period)", uint32(id), syscall.EINVAL)
+// ArmWith (re-)arms a timer as spec says, with a fresh seq: from its
+// return the Reader drops the events of the timer's earlier armings. A
+// one-shot without slack goes as TIMERX_IOC_ARM_AT / ARM_IN (16 bytes),
+// anything else as TIMERX_IOC_ARM. A negative period or slack, or a slack
+// above SlackMax: EINVAL, nothing sent.
+func (c *Context) ArmWith(spec ArmSpec) error {
+	if !spec.valid() {
+		return opError("ARM (negative period, or slack outside [0, SlackMax])",
+			uint32(spec.Timer), syscall.EINVAL)
 	}
-	a := armArg{TimerID: uint32(id), Flags: flags, ExpiresNs: ns, PeriodNs: uint64(period)}
-	if errno := ioctl(c.fd, iocArm, unsafe.Pointer(&a)); errno != 0 {
-		return opError("ARM", uint32(id), errno)
+	id := uint32(spec.Timer)
+	var seq uint32
+	var slot bool
+	if c.armings != nil {
+		seq, slot = c.armings.nextSeq(id)
+	}
+	var errno syscall.Errno
+	if spec.Period == 0 && spec.Slack == 0 {
+		a := armOneshot{TimerID: id, Seq: seq, ExpiresNs: int64(spec.Expires)}
+		req := iocArmIn
+		if spec.Abs {
+			req = iocArmAt
+		}
+		errno = ioctl(c.fd, req, unsafe.Pointer(&a))
+	} else {
+		a := armArg{TimerID: id, ExpiresNs: int64(spec.Expires), PeriodNs: uint64(spec.Period),
+			Seq: seq, SlackNs: uint32(spec.Slack)}
+		if spec.Abs {
+			a.Flags = armFlagAbs
+		}
+		errno = ioctl(c.fd, iocArm, unsafe.Pointer(&a))
+	}
+	if errno != 0 {
+		return opError("ARM", id, errno)
+	}
+	if slot {
+		c.armings.commit(id, seq)
 	}
 	return nil
 }
 
-// Cancel stops a timer; expirations already pending are still delivered.
+// Postpone moves the next expiry of an armed timer to d from now, later
+// or earlier (TIMERX_IOC_POSTPONE); its period, slack and arming stay. A
+// timer that is not armed any more (a one-shot whose event is in the
+// ring, a cancelled one) fails with an error that wraps syscall.ETIME:
+// errors.Is(err, syscall.ETIME) is "already expired". A later module may
+// do this without a system call; the call stays the same.
+func (c *Context) Postpone(id TimerID, d time.Duration) error {
+	return c.postpone(id, 0, int64(d))
+}
+
+// PostponeAt is Postpone to ns on the timer's clock (see Now).
+func (c *Context) PostponeAt(id TimerID, ns int64) error {
+	return c.postpone(id, armFlagAbs, ns)
+}
+
+// PostponeAtTime is PostponeAt for a timer on ClockRealtime.
+func (c *Context) PostponeAtTime(id TimerID, t time.Time) error {
+	return c.postpone(id, armFlagAbs, t.UnixNano())
+}
+
+func (c *Context) postpone(id TimerID, flags uint32, ns int64) error {
+	p := postponeArg{TimerID: uint32(id), Flags: flags, ExpiresNs: ns}
+	if errno := ioctl(c.fd, iocPostpone, unsafe.Pointer(&p)); errno != 0 {
+		return opError("POSTPONE", uint32(id), errno)
+	}
+	return nil
+}
+
+// Cancel stops a timer. From its return the Reader drops every event of
+// its armings so far, those already in the ring or pending included.
 func (c *Context) Cancel(id TimerID) error {
 	r := timerRef{TimerID: uint32(id)}
 	if errno := ioctl(c.fd, iocCancel, unsafe.Pointer(&r)); errno != 0 {
 		return opError("CANCEL", uint32(id), errno)
 	}
+	if c.armings != nil {
+		c.armings.retire(uint32(id))
+	}
 	return nil
 }
 
-// Delete removes a timer and discards what it had pending.
+// Delete removes a timer and discards what it had pending; its events
+// still in the ring are stale from now on.
 func (c *Context) Delete(id TimerID) error {
 	r := timerRef{TimerID: uint32(id)}
 	if errno := ioctl(c.fd, iocDelete, unsafe.Pointer(&r)); errno != 0 {
 		return opError("DELETE", uint32(id), errno)
+	}
+	if c.armings != nil {
+		c.armings.retire(uint32(id))
 	}
 	return nil
 }

@@ -11,25 +11,28 @@ import (
 // fakeKernel is the producer side of a ring in plain memory, written the
 // way timerx.ko writes it: the event into slot(tail), then a store-release
 // of tail; room is judged by a load-acquire of head. Expirations that find
-// the ring full wait per timer (folded) with the overflow flag set, and
-// flush delivers them. mu stands for the kernel's context lock.
+// the ring full wait per timer and arming (folded) with the overflow flag
+// set, and flush delivers them. mu stands for the kernel's context lock.
 type fakeKernel struct {
 	mu      sync.Mutex
 	mem     []byte
 	hdr     *ringHdr
 	events  []Event
 	tail    uint32           // the kernel's own copy
-	pending map[uint32]Event // per timer: the first expiry folded, overrun = extra
-	order   []uint32         // timers with pending expirations, in order
+	pending map[uint64]Event // per timer and seq: the first expiry folded, overrun = extra
+	order   []uint64         // (timer, seq) with pending expirations, in order
 	flushes int
 }
+
+func pendingKey(ev *Event) uint64 { return uint64(ev.TimerID)<<32 | uint64(ev.Seq) }
 
 const fakeEventsOffset = 128
 
 func newFakeKernel(entries uint32, start uint32) *fakeKernel {
-	words := make([]uint64, (fakeEventsOffset+int(entries)*32)/8) // 8-aligned
+	size := fakeEventsOffset + int(entries)*int(unsafe.Sizeof(Event{}))
+	words := make([]uint64, size/8) // 8-aligned
 	mem := unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)
-	k := &fakeKernel{mem: mem, pending: map[uint32]Event{}}
+	k := &fakeKernel{mem: mem, pending: map[uint64]Event{}}
 	k.hdr = (*ringHdr)(unsafe.Pointer(&mem[0]))
 	k.events = unsafe.Slice((*Event)(unsafe.Pointer(&mem[fakeEventsOffset])), entries)
 	k.hdr.Entries = entries
@@ -67,19 +70,33 @@ func (k *fakeKernel) write(ev Event) {
 func (k *fakeKernel) expire(ev Event) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if p, ok := k.pending[ev.TimerID]; ok {
+	key := pendingKey(&ev)
+	if p, ok := k.pending[key]; ok {
 		p.Overrun += 1 + ev.Overrun
-		k.pending[ev.TimerID] = p
+		k.pending[key] = p
 		return
 	}
-	if k.room() == 0 {
-		k.pending[ev.TimerID] = ev
-		k.order = append(k.order, ev.TimerID)
-		atomic.StoreUint64(&k.hdr.RingFull, atomic.LoadUint64(&k.hdr.RingFull)+1)
+	if k.room() == 0 || k.hasPending(ev.TimerID) {
+		if k.room() == 0 {
+			atomic.StoreUint64(&k.hdr.RingFull, atomic.LoadUint64(&k.hdr.RingFull)+1)
+		}
+		k.pending[key] = ev
+		k.order = append(k.order, key)
 		k.setOverflow(true)
 		return
 	}
 	k.write(ev)
+}
+
+// hasPending: expirations of an earlier arming of id wait; a new one
+// queues behind them (the kernel delivers them first).
+func (k *fakeKernel) hasPending(id uint32) bool {
+	for _, key := range k.order {
+		if uint32(key>>32) == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (k *fakeKernel) setOverflow(on bool) {

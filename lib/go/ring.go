@@ -24,23 +24,54 @@ const DefaultFlushRounds = 8
 
 // Reader consumes a context's ring. One goroutine at a time; see the
 // package documentation.
+//
+// Stale events (API 3): the Reader of a Context drops the events of an
+// arming that was replaced (re-armed) or ended (Cancel, Delete) before
+// they were read: Consume and Read skip them and StaleEvents counts them.
+// Set DeliverStale to see them too (Current tells them apart).
 type Reader struct {
 	hdr     *ringHdr
 	events  []Event
 	entries uint32
 	mask    uint32
 	flush   func() (int, error)
+	armings *armingTable // nil: nothing is dropped
+	stale   uint64
 
 	// FlushRounds is how many times Consume flushes and drains again
 	// while the kernel reports an overflow; 0: never (watch Overflow
 	// yourself). Open sets DefaultFlushRounds.
 	FlushRounds int
+
+	// DeliverStale hands out the events of replaced or cancelled
+	// armings too, instead of dropping them.
+	DeliverStale bool
 }
 
 // ConsumeResult counts what one Consume call did.
 type ConsumeResult struct {
 	Events  int // events handed to the callback
 	Flushes int // flushes done for an overflow
+	Stale   int // events of an earlier arming, dropped
+}
+
+// StaleEvents is the number of events this Reader dropped as stale.
+func (r *Reader) StaleEvents() uint64 { return r.stale }
+
+// Current reports whether ev belongs to its timer's current arming (the
+// test the Reader drops stale events by); true for a Reader without a
+// Context.
+func (r *Reader) Current(ev *Event) bool {
+	return r.armings == nil || r.armings.current(ev)
+}
+
+// drops: ev is stale and the reader drops it (counted).
+func (r *Reader) drops(ev *Event) bool {
+	if r.armings == nil || r.DeliverStale || r.armings.current(ev) {
+		return false
+	}
+	r.stale++
+	return true
 }
 
 // init points the reader at a ring in mem: a ringHdr at offset 0 and
@@ -79,9 +110,11 @@ func (r *Reader) RingFull() uint64 { return atomic.LoadUint64(&r.hdr.RingFull) }
 
 // Consume hands up to max ready events (max <= 0: all) to fn, then, while
 // the kernel reports an overflow, flushes and drains again (at most
-// FlushRounds times). The *Event points into the ring and is valid only
-// during the call; copy what you keep. If fn panics, the events before
-// the panicking one are consumed and the panic propagates.
+// FlushRounds times). Stale events are dropped (see Reader); max counts
+// the slots consumed, dropped ones included. The *Event points into the
+// ring and is valid only during the call; copy what you keep. If fn
+// panics, the events before the panicking one are consumed and the panic
+// propagates.
 //
 // Errors: ErrCorruptRing (nothing read), or the flush's error.
 func (r *Reader) Consume(max int, fn func(ev *Event)) (ConsumeResult, error) {
@@ -93,13 +126,16 @@ func (r *Reader) Consume(max int, fn func(ev *Event)) (ConsumeResult, error) {
 	if max > 0 && uint64(max) < uint64(limit) {
 		limit = uint32(max)
 	}
+	taken := uint32(0)
 	for round := 0; ; round++ {
-		n, err := r.consumeOnce(limit-uint32(res.Events), fn)
-		res.Events += int(n)
+		n, delivered, err := r.consumeOnce(limit-taken, fn)
+		taken += n
+		res.Events += int(delivered)
+		res.Stale += int(n - delivered)
 		if err != nil {
 			return res, err
 		}
-		if uint32(res.Events) >= limit || round >= r.FlushRounds || !r.Overflow() {
+		if taken >= limit || round >= r.FlushRounds || !r.Overflow() {
 			return res, nil
 		}
 		written, err := r.flush()
@@ -113,34 +149,41 @@ func (r *Reader) Consume(max int, fn func(ev *Event)) (ConsumeResult, error) {
 	}
 }
 
-func (r *Reader) consumeOnce(limit uint32, fn func(ev *Event)) (uint32, error) {
+// consumeOnce: slots consumed, events handed to fn.
+func (r *Reader) consumeOnce(limit uint32, fn func(ev *Event)) (uint32, uint32, error) {
 	// We are the only writer of head: its value is our own.
 	head := atomic.LoadUint32(&r.hdr.Head)
 	// Pairs with the kernel's store-release of tail: the events are visible.
 	avail := atomic.LoadUint32(&r.hdr.Tail) - head
 	if avail > r.entries {
-		return 0, ErrCorruptRing
+		return 0, 0, ErrCorruptRing
 	}
 	n := avail
 	if n > limit {
 		n = limit
 	}
 	if n == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
-	done := uint32(0)
+	done, delivered := uint32(0), uint32(0)
 	// Publishes head + done also when fn panics. Pairs with the kernel's
 	// load-acquire of head: we are done with the slots.
 	defer func() { atomic.StoreUint32(&r.hdr.Head, head+done) }()
 	for ; done < n; done++ {
-		fn(&r.events[(head+done)&r.mask])
+		ev := &r.events[(head+done)&r.mask]
+		if r.drops(ev) {
+			continue
+		}
+		fn(ev)
+		delivered++
 	}
-	return n, nil
+	return n, delivered, nil
 }
 
 // Read copies up to len(buf) ready events into buf and consumes them
 // (flushing on overflow, as Consume does): an iterator over a slice the
-// caller reuses. It returns the number copied.
+// caller reuses. Stale events are dropped, not copied. It returns the
+// number copied.
 func (r *Reader) Read(buf []Event) (int, error) {
 	if r.hdr == nil {
 		return 0, ErrClosed
@@ -175,12 +218,27 @@ func (r *Reader) readOnce(buf []Event) (int, error) {
 	if n == 0 {
 		return 0, nil
 	}
-	// At most two runs: up to the end of the array, then from its start.
-	first := int(head & r.mask)
-	k := copy(buf[:n], r.events[first:])
-	copy(buf[k:n], r.events[:n-k])
-	atomic.StoreUint32(&r.hdr.Head, head+uint32(n))
-	return n, nil
+	if r.armings == nil || r.DeliverStale {
+		// At most two runs: up to the end of the array, then from its start.
+		first := int(head & r.mask)
+		k := copy(buf[:n], r.events[first:])
+		copy(buf[k:n], r.events[:n-k])
+		atomic.StoreUint32(&r.hdr.Head, head+uint32(n))
+		return n, nil
+	}
+	// Filtering: take slots until buf is full or the ready ones run out.
+	copied := 0
+	taken := uint32(0)
+	for ; taken < avail && copied < len(buf); taken++ {
+		ev := &r.events[(head+taken)&r.mask]
+		if r.drops(ev) {
+			continue
+		}
+		buf[copied] = *ev
+		copied++
+	}
+	atomic.StoreUint32(&r.hdr.Head, head+taken)
+	return copied, nil
 }
 
 // Resync, after ErrCorruptRing, sets head = tail, dropping whatever the

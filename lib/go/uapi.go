@@ -126,6 +126,54 @@ type armArg struct {
 	Resv      uint64 `uapi:"resv"`
 }
 
+// armOneshot is struct timerx_arm_oneshot (ARM_AT, ARM_IN): a one-shot
+// arm without slack in 16 bytes.
+type armOneshot struct {
+	TimerID   uint32 `uapi:"timer_id"`
+	Seq       uint32 `uapi:"seq"`
+	ExpiresNs int64  `uapi:"expires_ns"`
+}
+
+// postponeArg is struct timerx_postpone.
+type postponeArg struct {
+	TimerID   uint32 `uapi:"timer_id"`
+	Flags     uint32 `uapi:"flags"`
+	ExpiresNs int64  `uapi:"expires_ns"`
+}
+
+// Batch entry ops (enum timerx_batch_op) and limits.
+const (
+	batchOpArm      = 1 // TIMERX_BATCH_ARM
+	batchOpCancel   = 2 // TIMERX_BATCH_CANCEL
+	batchOpPostpone = 3 // TIMERX_BATCH_POSTPONE
+
+	// BatchMax is TIMERX_BATCH_MAX: entries per BATCH command (Submit
+	// sends longer batches as several).
+	BatchMax = 4096
+
+	// SlackMax is TIMERX_SLACK_MAX_NS: the most slack an arming can have.
+	SlackMax = time.Second
+)
+
+// batchEntry is struct timerx_batch_entry.
+type batchEntry struct {
+	Op        uint32 `uapi:"op"`
+	TimerID   uint32 `uapi:"timer_id"`
+	Flags     uint32 `uapi:"flags"`
+	Result    int32  `uapi:"result"`
+	ExpiresNs int64  `uapi:"expires_ns"`
+	PeriodNs  uint64 `uapi:"period_ns"`
+	Seq       uint32 `uapi:"seq"`
+	SlackNs   uint32 `uapi:"slack_ns"`
+}
+
+// batchArg is struct timerx_batch.
+type batchArg struct {
+	Entries uint64 `uapi:"entries"`
+	Nr      uint32 `uapi:"nr"`
+	Flags   uint32 `uapi:"flags"`
+}
+
 // timerRef is struct timerx_timer_ref (CANCEL, DELETE).
 type timerRef struct {
 	TimerID uint32 `uapi:"timer_id"`
@@ -181,6 +229,10 @@ const (
 	cmdGet       = 5
 	cmdFlush     = 6
 	cmdCtxInfo   = 7
+	cmdArmAt     = 8
+	cmdArmIn     = 9
+	cmdPostpone  = 10
+	cmdBatch     = 11
 
 	iocMagic = 0xE7
 	iocNone  = 0
@@ -201,4 +253,8 @@ var (
 	iocGet       = ioc(iocRead|iocWrite, cmdGet, unsafe.Sizeof(TimerInfo{}))
 	iocFlush     = ioc(iocNone, cmdFlush, 0)
 	iocCtxInfo   = ioc(iocRead, cmdCtxInfo, unsafe.Sizeof(CtxInfo{}))
+	iocArmAt     = ioc(iocWrite, cmdArmAt, unsafe.Sizeof(armOneshot{}))
+	iocArmIn     = ioc(iocWrite, cmdArmIn, unsafe.Sizeof(armOneshot{}))
+	iocPostpone  = ioc(iocWrite, cmdPostpone, unsafe.Sizeof(postponeArg{}))
+	iocBatch     = ioc(iocWrite, cmdBatch, unsafe.Sizeof(batchArg{}))
 )

@@ -3,6 +3,8 @@
  * Context setup: open, SETUP_RING, mmap. Every failure is an Error and
  * leaves nothing behind.
  */
+#include "batch_exec.hpp"
+
 #include <timerx/context.hpp>
 
 #include <fcntl.h>
@@ -13,6 +15,8 @@
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
+#include <memory>
+#include <new>
 #include <utility>
 
 namespace timerx {
@@ -94,7 +98,15 @@ Result<Context> Context::open(const ContextOptions &opts) noexcept
 		return view.error();
 	}
 
+	/* The table of armings: 8 KiB of chunk pointers, chunks come with timers. */
+	std::unique_ptr<ArmingTable> armings(new (std::nothrow) ArmingTable());
+	if (!armings) {
+		::munmap(map, len);
+		return Error{ENOMEM};
+	}
+
 	Context ctx;
+	ctx.armings_ = std::move(armings);
 	ctx.fd_ = fd.release();
 	ctx.map_ = map;
 	ctx.map_len_ = len;
@@ -111,7 +123,7 @@ Context::~Context()
 Context::Context(Context &&other) noexcept
 	: fd_(std::exchange(other.fd_, -1)), map_(std::exchange(other.map_, nullptr)),
 	  map_len_(std::exchange(other.map_len_, 0)), params_(std::exchange(other.params_, {})),
-	  view_(std::exchange(other.view_, {}))
+	  view_(std::exchange(other.view_, {})), armings_(std::move(other.armings_))
 {}
 
 Context &Context::operator=(Context &&other) noexcept
@@ -123,6 +135,7 @@ Context &Context::operator=(Context &&other) noexcept
 		map_len_ = std::exchange(other.map_len_, 0);
 		params_ = std::exchange(other.params_, {});
 		view_ = std::exchange(other.view_, {});
+		armings_ = std::move(other.armings_);
 	}
 	return *this;
 }
@@ -139,6 +152,64 @@ void Context::close() noexcept
 	map_len_ = 0;
 	params_ = {};
 	view_ = {};
+	armings_.reset();
+}
+
+Result<TimerId> Context::create_timer(const TimerSpec &spec) const noexcept
+{
+	const Result<TimerId> id = timerx::create_timer(fd_, spec);
+	if (!id || !armings_)
+		return id;
+	/* Its slot now, so that arming it never allocates. */
+	if (const Result<void> r = armings_->reserve(*id); !r) {
+		(void)timerx::delete_timer(fd_, *id);
+		return r.error();
+	}
+	return id;
+}
+
+Result<void> Context::arm_timer(const ArmSpec &spec) const noexcept
+{
+	if (!spec.valid())
+		return Error{EINVAL};
+	if (!armings_)
+		return Error{EBADF};
+	const Result<std::uint32_t> seq = armings_->next_seq(spec.timer);
+	/* No slot (an id the module cannot have, or ENOMEM): the module answers for it. */
+	const Result<void> r = timerx::arm_timer(fd_, spec, seq.value_or(0));
+	if (r && seq)
+		armings_->commit(spec.timer, *seq);
+	return r;
+}
+
+Result<void> Context::postpone(const PostponeSpec &spec) const noexcept
+{
+	return timerx::postpone_timer(fd_, spec);
+}
+
+Result<void> Context::cancel(TimerId id) const noexcept
+{
+	const Result<void> r = timerx::cancel_timer(fd_, id);
+	if (r && armings_)
+		armings_->retire(id);
+	return r;
+}
+
+Result<void> Context::delete_timer(TimerId id) const noexcept
+{
+	const Result<void> r = timerx::delete_timer(fd_, id);
+	if (r && armings_)
+		armings_->retire(id);
+	return r;
+}
+
+Result<std::size_t> Context::submit(Batch &batch) const noexcept
+{
+	if (fd_ < 0)
+		return Error{EBADF};
+	std::uint64_t ioctls = 0;
+	detail::exec_ioctl(fd_, batch, armings_.get(), &ioctls);
+	return batch.size();
 }
 
 } // namespace timerx

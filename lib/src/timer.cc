@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 
 #include <cerrno>
+#include <cstdint>
 
 namespace timerx {
 
@@ -30,12 +31,31 @@ Result<TimerId> create_timer(int fd, const TimerSpec &spec) noexcept
 	return TimerId{c.timer_id};
 }
 
-Result<void> arm_timer(int fd, const ArmSpec &spec) noexcept
+Result<void> arm_timer(int fd, const ArmSpec &spec, std::uint32_t seq) noexcept
 {
 	if (!spec.valid())
 		return Error{EINVAL};
-	timerx_arm a = spec.to_uapi();
+	if (spec.one_shot_exact()) {
+		timerx_arm_oneshot a = spec.to_uapi_oneshot(seq);
+		return from_status(do_ioctl(fd, spec.oneshot_cmd_op(), &a));
+	}
+	timerx_arm a = spec.to_uapi(seq);
 	return from_status(do_ioctl(fd, TIMERX_IOC_ARM, &a));
+}
+
+Result<void> postpone_timer(int fd, const PostponeSpec &spec) noexcept
+{
+	timerx_postpone p = spec.to_uapi();
+	return from_status(do_ioctl(fd, TIMERX_IOC_POSTPONE, &p));
+}
+
+Result<std::uint32_t> run_batch(int fd, std::span<timerx_batch_entry> entries) noexcept
+{
+	timerx_batch b{};
+	b.entries = reinterpret_cast<std::uintptr_t>(entries.data());
+	b.nr = entries.size() > TIMERX_BATCH_MAX ? TIMERX_BATCH_MAX + 1U
+						 : static_cast<std::uint32_t>(entries.size());
+	return from_return<std::uint32_t>(do_ioctl(fd, TIMERX_IOC_BATCH, &b));
 }
 
 Result<void> cancel_timer(int fd, TimerId id) noexcept

@@ -3,12 +3,16 @@
  * Uring: batched commands and waits over one io_uring, or over ioctl(2)
  * and poll(2) where the kernel or the module cannot take uring_cmds.
  *
- * Every SQE's user_data says what it is, so that any CQE can be matched
- * whatever order completions come in and whatever submitted it:
+ * A Batch goes as the module commands batch_exec.hpp cuts it into (a
+ * BATCH per run of arms, postpones and cancels, single commands for the
+ * rest), one SQE each. Every SQE's user_data says what it is, so that any
+ * CQE can be matched whatever order completions come in and whatever
+ * submitted it:
  *
  *   bits 63..56  tag: a batch command, the wait, the probe
  *   bits 55..32  generation: which submit() (batch commands)
- *   bits 31..0   index into the batch, or the wait's sequence number
+ *   bits 31..0   index of the command's first entry in the batch, or the
+ *                wait's sequence number
  *
  * A CQE of an earlier generation (a submission that failed half-way and
  * whose SQEs the kernel consumed later) is counted as stale and dropped.
@@ -21,6 +25,7 @@
  * switch is made by the first wait() that sees the refusal, which then
  * queues the POLL_ADD itself: no caller ever sees the -EOPNOTSUPP.
  */
+#include "batch_exec.hpp"
 #include "uring_sq.hpp"
 
 #include <timerx/uring.hpp>
@@ -47,6 +52,14 @@ enum : std::uint8_t {
 };
 
 constexpr std::uint32_t gen_mask = 0xFFFFFF;
+
+/*
+ * Batch spans, at each command's first entry: its length, whether it went
+ * in an SQE of this submission, and whether its completion is awaited.
+ */
+constexpr std::uint32_t span_pending = 0x80000000U;
+constexpr std::uint32_t span_sqe = 0x40000000U;
+constexpr std::uint32_t span_len = 0x3FFFFFFFU;
 
 constexpr std::uint64_t make_udata(std::uint8_t tag, std::uint32_t gen, std::uint32_t idx) noexcept
 {
@@ -94,7 +107,10 @@ struct Uring::Impl {
 	io_uring ring{};
 	bool has_ring = false;
 	bool sqe128 = false;
+	bool fixed = false;      /* fd registered: SQEs name index 0 */
+	int register_result = 1; /* not tried */
 	int fd = -1;
+	ArmingTable *armings = nullptr;
 	Transport transport = Transport::ioctl;
 	int setup_result = 0;
 	int probe_result = 0;
@@ -103,9 +119,10 @@ struct Uring::Impl {
 
 	/* The batch being submitted. */
 	std::uint32_t gen = 0;
-	Command *cmds = nullptr;
-	std::size_t ncmds = 0;
-	std::size_t completed = 0;
+	timerx_batch_entry *entries = nullptr;
+	std::uint32_t *spans = nullptr;
+	std::size_t nentries = 0;
+	std::size_t completed = 0; /* commands (SQEs) whose CQE came */
 
 	/* The wait: queued in the kernel, or completed and not reported yet. */
 	bool wait_queued = false;
@@ -133,17 +150,33 @@ struct Uring::Impl {
 			io_uring_queue_exit(&ring);
 	}
 
-	int init_ring(unsigned entries, unsigned flags) noexcept
+	int init_ring(unsigned sq_size, unsigned flags) noexcept
 	{
 		io_uring_params p{};
 		p.flags = flags | IORING_SETUP_CLAMP;
-		const int ret = io_uring_queue_init_params(entries, &ring, &p);
+		const int ret = io_uring_queue_init_params(sq_size, &ring, &p);
 		if (ret == 0) {
 			has_ring = true;
 			sqe128 = (ring.flags & IORING_SETUP_SQE128) != 0;
 			sq_entries = p.sq_entries;
 		}
 		return ret;
+	}
+
+	/* The fd as a fixed file (index 0), if the kernel lets us: one lookup less per SQE. */
+	void register_fd() noexcept
+	{
+		register_result = io_uring_register_files(&ring, &fd, 1);
+		fixed = register_result == 0;
+	}
+
+	/* After a prep function: name the registered file instead of the fd. */
+	void use_fixed(io_uring_sqe *sqe) const noexcept
+	{
+		if (fixed) {
+			sqe->fd = 0;
+			sqe->flags |= IOSQE_FIXED_FILE;
+		}
 	}
 
 	/*
@@ -170,11 +203,9 @@ struct Uring::Impl {
 
 		switch (tag) {
 		case tag_batch:
-			if (g == gen && idx < ncmds && cmds[idx].result == -EINPROGRESS) {
-				Command &c = cmds[idx];
-				c.result = cqe->res;
-				if (c.op == Op::create_timer && cqe->res > 0)
-					c.payload.create.timer_id = static_cast<__u32>(cqe->res);
+			if (g == gen && idx < nentries && (spans[idx] & span_pending)) {
+				spans[idx] &= ~span_pending;
+				detail::complete(segment(idx), entries, cqe->res);
 				++completed;
 			} else {
 				++stats.stale_cqes;
@@ -247,12 +278,21 @@ struct Uring::Impl {
 		return 0;
 	}
 
+	/* The command that starts at entry @idx of the batch being submitted. */
+	detail::Segment segment(std::size_t idx) const noexcept
+	{
+		detail::Segment seg = detail::segment_at(entries, idx, nentries);
+		seg.n = spans[idx] & span_len;
+		return seg;
+	}
+
 	int probe() noexcept
 	{
 		io_uring_sqe *sqe = get_sqe();
 		if (sqe == nullptr)
 			return -EBUSY;
 		prep_flush(sqe, fd);
+		use_fixed(sqe);
 		io_uring_sqe_set_data64(sqe, make_udata(tag_probe, 0, 0));
 		const int ret = submit_until([this] { return probe_done ? 0U : 1U; });
 		return ret < 0 ? ret : probe_res;
@@ -260,43 +300,67 @@ struct Uring::Impl {
 
 	Result<std::size_t> submit_uring(Batch &batch, Order order) noexcept
 	{
-		const std::span<Command> span = batch.commands();
-		cmds = span.data();
-		ncmds = span.size();
+		entries = detail::BatchAccess::entries(batch);
+		spans = detail::BatchAccess::spans(batch);
+		nentries = batch.size();
 		completed = 0;
 		gen = (gen + 1) & gen_mask;
-		for (Command &c : span)
-			c.result = -EINPROGRESS;
+		detail::prepare(batch, armings);
 
 		int err = 0;
 		std::size_t next = 0;
-		while (next < ncmds) {
-			const std::size_t chunk =
-				std::min<std::size_t>(ncmds - next, io_uring_sq_space_left(&ring));
-			if (chunk == 0) {
+		while (next < nentries) {
+			/* The SQEs of one io_uring_enter(2): commands [first, next). */
+			const std::size_t first = next;
+			std::size_t queued = 0;
+			const std::size_t room = io_uring_sq_space_left(&ring);
+			io_uring_sqe *prev = nullptr;
+			if (room == 0) {
 				err = -EBUSY;
 				break;
 			}
-			for (std::size_t i = 0; i < chunk; ++i) {
+			while (next < nentries && queued < room) {
+				const detail::Segment seg =
+					detail::segment_at(entries, next, nentries);
+				if (seg.cmd_op == TIMERX_IOC_CREATE && !sqe128) {
+					/*
+					 * 32 bytes do not fit a plain SQE: ioctl, in order
+					 * after what is queued when the order matters.
+					 */
+					if (queued != 0 && order == Order::sequential)
+						break;
+					exec_one_ioctl(seg);
+					spans[next] = seg.n;
+					next += seg.n;
+					continue;
+				}
+				detail::Payload p;
+				const std::size_t len = detail::make_payload(seg, entries, p);
 				io_uring_sqe *sqe = get_sqe();
-				prep_command(sqe, fd, cmds[next + i]);
+				prep_uring_cmd(sqe, fd, seg.cmd_op, &p, len);
+				use_fixed(sqe);
 				io_uring_sqe_set_data64(
 					sqe, make_udata(tag_batch, gen,
-							static_cast<std::uint32_t>(next + i)));
+							static_cast<std::uint32_t>(next)));
 				/* A hard link keeps the chain going when a command fails. */
-				if (order == Order::sequential && i + 1 < chunk)
-					sqe->flags |= IOSQE_IO_HARDLINK;
+				if (order == Order::sequential && prev != nullptr)
+					prev->flags |= IOSQE_IO_HARDLINK;
+				prev = sqe;
+				spans[next] = seg.n | span_sqe | span_pending;
+				stats.batches += seg.cmd_op == TIMERX_IOC_BATCH;
+				++queued;
+				next += seg.n;
 			}
-			stats.sqes += chunk;
-			const std::size_t target = completed + chunk;
+			if (queued == 0)
+				continue;
+			stats.sqes += queued;
+			const std::size_t target = completed + queued;
 			/* One io_uring_enter(2): submit the chunk and wait for it. */
 			err = submit_until([&] { return target - completed; });
 			if (err < 0) {
-				drop_unsubmitted(next, chunk);
-				next += chunk;
+				drop_unsubmitted(first, next, queued);
 				break;
 			}
-			next += chunk;
 		}
 
 		/*
@@ -304,46 +368,58 @@ struct Uring::Impl {
 		 * kernel took them but their completion had not come when we gave
 		 * up; it will be counted stale. Their outcome is unknown.
 		 */
-		for (std::size_t i = next; i < ncmds; ++i)
-			cmds[i].result = -ECANCELED;
-		cmds = nullptr;
-		ncmds = 0;
+		for (std::size_t i = next; i < nentries; ++i)
+			entries[i].result = -ECANCELED;
+		detail::learn(batch, armings);
+		entries = nullptr;
+		spans = nullptr;
+		nentries = 0;
 		if (err < 0)
 			return Error{err};
-		return span.size();
+		return batch.size();
+	}
+
+	void exec_one_ioctl(const detail::Segment &seg) noexcept
+	{
+		detail::Payload p;
+		(void)detail::make_payload(seg, entries, p);
+		const int ret = ::ioctl(fd, seg.cmd_op, &p);
+		++stats.ioctls;
+		detail::complete(seg, entries, ret < 0 ? -errno : ret);
 	}
 
 	/*
-	 * submit() gives up on commands [first, first + n) (the last chunk):
-	 * those the kernel has not consumed are taken out of the SQ, so that
-	 * no later io_uring_enter(2) runs them, and read ECANCELED (not sent).
+	 * submit() gives up on the @queued commands of entries [first, end)
+	 * (the last chunk): those the kernel has not consumed are taken out of
+	 * the SQ, so that no later io_uring_enter(2) runs them, and read
+	 * ECANCELED (not sent).
 	 */
-	void drop_unsubmitted(std::size_t first, std::size_t n) noexcept
+	void drop_unsubmitted(std::size_t first, std::size_t end, std::size_t queued) noexcept
 	{
 		const unsigned dropped = detail::rewind_unsubmitted(&ring);
-		const std::size_t ours = std::min<std::size_t>(dropped, n);
+		const std::size_t ours = std::min<std::size_t>(dropped, queued);
 		stats.sqes -= ours;
 		stats.unsent += ours;
-		for (std::size_t i = first + n - ours; i < first + n; ++i)
-			if (cmds[i].result == -EINPROGRESS)
-				cmds[i].result = -ECANCELED;
+		/* The SQ is FIFO: the last @ours commands of the chunk. */
+		std::size_t k = 0;
+		for (std::size_t i = first; i < end;) {
+			const std::size_t n = spans[i] & span_len;
+			if ((spans[i] & span_sqe) && k++ >= queued - ours &&
+			    (spans[i] & span_pending)) {
+				spans[i] &= ~span_pending;
+				for (std::size_t j = i; j < i + n; ++j)
+					entries[j].result = -ECANCELED;
+			}
+			i += n;
+		}
 		/* More than the chunk: a wait queued before it was not consumed either. */
-		if (dropped > n && wait_queued)
+		if (dropped > queued && wait_queued)
 			wait_queued = false;
 	}
 
 	Result<std::size_t> submit_ioctl(Batch &batch) noexcept
 	{
-		for (Command &c : batch.commands()) {
-			const int ret = ::ioctl(fd, c.cmd_op(), c.data());
-			++stats.ioctls;
-			if (ret < 0)
-				c.result = -errno;
-			else if (c.op == Op::create_timer)
-				c.result = static_cast<int>(c.payload.create.timer_id);
-			else
-				c.result = ret;
-		}
+		detail::exec_ioctl(fd, batch, armings, &stats.ioctls);
 		return batch.size();
 	}
 
@@ -358,6 +434,7 @@ struct Uring::Impl {
 			io_uring_prep_poll_add(sqe, fd, POLLIN);
 		else
 			prep_wait(sqe, fd);
+		use_fixed(sqe);
 		io_uring_sqe_set_data64(sqe, make_udata(tag_wait, 0, ++wait_seq));
 		wait_queued = true;
 		return 0;
@@ -438,6 +515,14 @@ const char *to_string(Transport t) noexcept
 	return "?";
 }
 
+Result<Uring> Uring::open(const Context &ctx, const UringOptions &opts) noexcept
+{
+	Result<Uring> u = open(ctx.fd(), opts);
+	if (u)
+		u->impl_->armings = ctx.armings();
+	return u;
+}
+
 Result<Uring> Uring::open(int fd, const UringOptions &opts) noexcept
 {
 	if (opts.sq_entries == 0)
@@ -455,8 +540,14 @@ Result<Uring> Uring::open(int fd, const UringOptions &opts) noexcept
 	if ((opts.setup_flags & IORING_SETUP_DEFER_TASKRUN) &&
 	    !(opts.setup_flags & IORING_SETUP_SINGLE_ISSUER))
 		return Error{EINVAL};
-	m.setup_result = m.init_ring(opts.sq_entries, opts.setup_flags | IORING_SETUP_SQE128 |
-							      IORING_SETUP_SUBMIT_ALL);
+	const unsigned flags = opts.setup_flags | IORING_SETUP_SUBMIT_ALL;
+	m.setup_result =
+		m.init_ring(opts.sq_entries, flags | (opts.sqe128 ? IORING_SETUP_SQE128 : 0U));
+	/* No SQE128 here: a plain ring still carries everything but creates. */
+	if (m.setup_result < 0 && opts.sqe128)
+		m.setup_result = m.init_ring(opts.sq_entries, flags);
+	if (m.has_ring && opts.register_file)
+		m.register_fd();
 
 	switch (opts.transport) {
 	case Transport::uring_cmd:
@@ -474,9 +565,12 @@ Result<Uring> Uring::open(int fd, const UringOptions &opts) noexcept
 		break;
 	}
 
-	/* Waits only need a plain ring. */
-	if (!m.has_ring)
+	/* Waits only need a ring. */
+	if (!m.has_ring) {
 		(void)m.init_ring(opts.sq_entries, opts.setup_flags);
+		if (m.has_ring && opts.register_file)
+			m.register_fd();
+	}
 	return u;
 }
 
@@ -509,6 +603,21 @@ bool Uring::has_ring() const noexcept
 int Uring::ring_fd() const noexcept
 {
 	return has_ring() ? impl_->ring.ring_fd : -1;
+}
+
+bool Uring::sqe128() const noexcept
+{
+	return has_ring() && impl_->sqe128;
+}
+
+bool Uring::fixed_file() const noexcept
+{
+	return has_ring() && impl_->fixed;
+}
+
+int Uring::register_result() const noexcept
+{
+	return impl_ ? impl_->register_result : 1;
 }
 
 unsigned Uring::sq_entries() const noexcept

@@ -9,9 +9,12 @@
 
 #include <timerx/uring_prep.hpp>
 
+#include <sys/ioctl.h>
+
 #include <cerrno>
 #include <set>
 #include <system_error>
+#include <thread>
 
 namespace {
 
@@ -432,6 +435,215 @@ TEST_F(OwnRing, CreateAndArmNeedSqe128)
 	timerx::prep_flush(io_uring_get_sqe(&small), fd);
 	EXPECT_LE(0, run(&small));
 	io_uring_queue_exit(&small);
+}
+
+/* In a plain ring (an engine's own): the API 3 commands of 16 bytes. */
+TEST_F(OwnRing, PlainSqeCarriesArmAtPostponeAndBatch)
+{
+	io_uring small{};
+	ASSERT_EQ(0, io_uring_queue_init(8, &small, 0));
+	const int fd = ctx_->fd();
+	timerx::ArmingTable *armings = ctx_->armings();
+	ASSERT_NE(nullptr, armings);
+	const auto id = ctx_->create_timer({.user_data = 77});
+	ASSERT_TRUE(id.ok());
+
+	/* ARM_AT, with a seq from the Context's table, committed on success. */
+	const auto seq = armings->next_seq(*id);
+	ASSERT_TRUE(seq.ok());
+	const auto at = std::chrono::steady_clock::now() + 3600s;
+	timerx::prep_arm_oneshot(io_uring_get_sqe(&small), fd, ArmSpec::at(*id, at), *seq);
+	ASSERT_EQ(0, run(&small));
+	armings->commit(*id, *seq);
+	auto info = ctx_->get_timer(*id);
+	EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_ARMED), info->state);
+	EXPECT_EQ(*seq, info->seq);
+	EXPECT_EQ(
+		std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count(),
+		info->next_expiry_ns);
+
+	/* POSTPONE to 2 ms from now: it fires, with that seq. */
+	timerx::prep_postpone(io_uring_get_sqe(&small), fd, timerx::PostponeSpec::after(*id, 2ms));
+	ASSERT_EQ(0, run(&small));
+	timerx::RingReader r = ctx_->reader();
+	const auto got = itest::collect(r, fd, 1);
+	ASSERT_EQ(1U, got.size());
+	EXPECT_EQ(*seq, got[0].seq);
+	EXPECT_EQ(77U, got[0].user_data);
+	timerx::prep_postpone(io_uring_get_sqe(&small), fd, timerx::PostponeSpec::after(*id, 2ms));
+	EXPECT_EQ(-ETIME, run(&small)) << "expired: nothing to postpone";
+
+	/* BATCH: arm (ARM_IN's bigger sibling with a period) and cancel, in order. */
+	timerx_batch_entry e[3] = {
+		timerx::make_arm_entry(ArmSpec::after(*id, 3600s, 1s), 1000),
+		timerx::make_cancel_entry(*id),
+		timerx::make_cancel_entry(*id + 1000),
+	};
+	for (auto &x : e)
+		x.result = 12345;
+	timerx::prep_batch(io_uring_get_sqe(&small), fd, e);
+	EXPECT_EQ(3, run(&small)) << "all three ran";
+	EXPECT_EQ(0, e[0].result);
+	EXPECT_EQ(0, e[1].result);
+	EXPECT_EQ(-ENOENT, e[2].result);
+	info = ctx_->get_timer(*id);
+	EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_IDLE), info->state);
+	EXPECT_EQ(1000U, info->seq) << "the batch's arm was the last arming";
+	io_uring_queue_exit(&small);
+}
+
+/* ------------------------------------------------ API 3: armings, postpone, slack, ids */
+
+/* A periodic timer fires into the ring unread; re-armed, its events are stale. */
+TEST(Armings, ReArmDropsTheEarlierArmingsEvents)
+{
+	Context ctx = itest::open_context(256);
+	const auto id = ctx.create_timer({.user_data = 8});
+	ASSERT_TRUE(id.ok());
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 1ms, 1ms))));
+	timerx::RingReader r = ctx.reader();
+	const auto deadline = std::chrono::steady_clock::now() + itest::fire_timeout;
+	while (r.ready() < 3 && std::chrono::steady_clock::now() < deadline)
+		std::this_thread::sleep_for(2ms);
+	ASSERT_GE(r.ready(), 3U);
+	const std::uint32_t old_seq = ctx.armings()->floor(*id);
+
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 3600s)))); /* re-armed */
+	const std::uint32_t new_seq = ctx.armings()->floor(*id);
+	EXPECT_NE(old_seq, new_seq);
+	EXPECT_EQ(new_seq, ctx.get_timer(*id)->seq) << "the kernel has the seq we sent";
+
+	/* An unfiltered reader of the same ring sees the old arming's events. */
+	timerx::RingReader raw = ctx.reader(timerx::Stale::deliver);
+	const auto span = raw.peek();
+	ASSERT_TRUE(span.ok());
+	ASSERT_GE(span->size(), 3U);
+	for (const Event &e : *span) {
+		EXPECT_EQ(old_seq, e.seq);
+		EXPECT_FALSE(raw.is_current(e));
+	}
+
+	const auto res = r.consume([](const Event &e) { ADD_FAILURE() << "stale: seq " << e.seq; });
+	ASSERT_TRUE(res.ok());
+	EXPECT_GE(res->stale, 3U);
+	EXPECT_EQ(0U, res->events);
+	EXPECT_GE(r.stale_events(), 3U);
+
+	/* The new arming's events come through, with its seq. */
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 2ms))));
+	const auto got = itest::collect(r, ctx.fd(), 1);
+	ASSERT_EQ(1U, got.size());
+	EXPECT_EQ(ctx.armings()->floor(*id), got[0].seq);
+	EXPECT_EQ(8U, got[0].user_data);
+}
+
+TEST(Armings, CancelAndDeleteDropWhatIsInTheRing)
+{
+	Context ctx = itest::open_context(64);
+	const auto a = ctx.create_timer({.user_data = 1});
+	const auto b = ctx.create_timer({.user_data = 2});
+	ASSERT_TRUE(a.ok() && b.ok());
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*a, 1ms))));
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*b, 1ms))));
+	timerx::RingReader r = ctx.reader();
+	const auto deadline = std::chrono::steady_clock::now() + itest::fire_timeout;
+	while (r.ready() < 2 && std::chrono::steady_clock::now() < deadline)
+		std::this_thread::sleep_for(1ms);
+	ASSERT_EQ(2U, r.ready());
+	EXPECT_EQ(0, rc(ctx.cancel(*a))) << "cancelling an expired one-shot is fine";
+	EXPECT_EQ(0, rc(ctx.delete_timer(*b)));
+	const auto res = r.consume([](const Event &e) { ADD_FAILURE() << e.user_data; });
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ(2U, res->stale);
+
+	/* Dense ids: b's id comes back, and b's old event would not pass for the new timer's. */
+	const auto again = ctx.create_timer({.user_data = 3});
+	ASSERT_TRUE(again.ok());
+	EXPECT_EQ(*b, *again) << "the lowest free id";
+}
+
+TEST(Armings, IdsAreDenseFromOne)
+{
+	Context ctx = itest::open_context(16);
+	std::vector<TimerId> ids;
+	for (int i = 0; i < 4; ++i)
+		ids.push_back(*ctx.create_timer({}));
+	EXPECT_EQ((std::vector<TimerId>{1, 2, 3, 4}), ids);
+	ASSERT_EQ(0, rc(ctx.delete_timer(2)));
+	ASSERT_EQ(0, rc(ctx.delete_timer(3)));
+	EXPECT_EQ(2U, *ctx.create_timer({}));
+	EXPECT_EQ(3U, *ctx.create_timer({}));
+	EXPECT_EQ(5U, *ctx.create_timer({}));
+}
+
+TEST(Postpone, MovesTheExpiryAndSaysWhenItExpired)
+{
+	Context ctx = itest::open_context(64);
+	const auto id = ctx.create_timer({.user_data = 4});
+	ASSERT_TRUE(id.ok());
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 3600s))));
+	const auto before = std::chrono::steady_clock::now();
+	ASSERT_EQ(0, rc(ctx.postpone(*id, 3ms))) << "earlier is fine too";
+	auto info = ctx.get_timer(*id);
+	ASSERT_TRUE(info.ok());
+	EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_ARMED), info->state);
+	const auto at_least = std::chrono::duration_cast<std::chrono::nanoseconds>(
+		(before + 3ms).time_since_epoch());
+	EXPECT_GE(info->next_expiry_ns, at_least.count());
+	timerx::RingReader r = ctx.reader();
+	const auto got = itest::collect(r, ctx.fd(), 1);
+	ASSERT_EQ(1U, got.size());
+	EXPECT_GE(got[0].expected_ns, at_least.count());
+	EXPECT_EQ(info->seq, got[0].seq) << "postpone keeps the arming";
+
+	/* Expired: ETIME, the "already expired" outcome. */
+	const auto late = ctx.postpone(*id, 1ms);
+	ASSERT_FALSE(late.ok());
+	EXPECT_TRUE(timerx::already_expired(late.error()));
+	EXPECT_EQ(-ETIME, rc(ctx.postpone(*id, std::chrono::steady_clock::now() + 1s)));
+
+	/* Cancelled: ETIME too; no such timer: ENOENT. */
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 3600s))));
+	ASSERT_EQ(0, rc(ctx.cancel(*id)));
+	EXPECT_EQ(-ETIME, rc(ctx.postpone(*id, 1ms)));
+	EXPECT_EQ(-ENOENT, rc(ctx.postpone(*id + 100, 1ms)));
+	EXPECT_EQ(-EINVAL, rc(ctx.postpone(*id, -1ms))) << "a negative relative expiry";
+
+	/* Absolute, on the timer's clock; a periodic timer keeps its period. */
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 3600s, 1s))));
+	const auto t = std::chrono::steady_clock::now() + 7200s;
+	ASSERT_EQ(0, rc(ctx.postpone(*id, t)));
+	info = ctx.get_timer(*id);
+	EXPECT_EQ(
+		std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(),
+		info->next_expiry_ns);
+	EXPECT_EQ(1000000000U, info->period_ns);
+	ASSERT_EQ(0, rc(ctx.cancel(*id)));
+}
+
+TEST(Slack, IsSentAndReported)
+{
+	Context ctx = itest::open_context(64);
+	const auto id = ctx.create_timer({});
+	ASSERT_TRUE(id.ok());
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 3600s, 1s).with_slack(250us))));
+	const auto info = ctx.get_timer(*id);
+	ASSERT_TRUE(info.ok());
+	EXPECT_EQ(250000U, info->slack_ns);
+	std::chrono::nanoseconds too_much = timerx::Slack::max + 1ns;
+	EXPECT_EQ(-EINVAL, rc(ctx.arm_timer(ArmSpec::after(*id, 1ms).with_slack(too_much))));
+	/* The module's own check, past the library's (a raw arm). */
+	timerx_arm a = ArmSpec::after(*id, 1ms).to_uapi(0);
+	a.slack_ns = TIMERX_SLACK_MAX_NS + 1;
+	EXPECT_EQ(-1, ::ioctl(ctx.fd(), TIMERX_IOC_ARM, &a));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* A one-shot with slack fires within [expiry, ...), never early. */
+	ASSERT_EQ(0, rc(ctx.arm_timer(ArmSpec::after(*id, 2ms).with_slack(500us))));
+	timerx::RingReader r = ctx.reader();
+	const auto got = itest::collect(r, ctx.fd(), 1);
+	ASSERT_EQ(1U, got.size());
+	EXPECT_GE(got[0].actual_ns, got[0].expected_ns);
 }
 
 } // namespace

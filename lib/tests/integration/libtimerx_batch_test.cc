@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <span>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -49,8 +51,10 @@ void run_many(Transport transport)
 {
 	/* A ring smaller than the timer count: overflow and flush are part of the run. */
 	Context ctx = itest::open_context(4096);
-	Uring u = itest::open_uring(ctx,
-				    UringOptions{.sq_entries = sq_entries, .transport = transport});
+	/* SQE128: the creates go through the ring too (32 bytes). */
+	Uring u = itest::open_uring(
+		ctx,
+		UringOptions{.sq_entries = sq_entries, .transport = transport, .sqe128 = true});
 	ASSERT_EQ(transport, u.transport());
 	timerx::RingReader r = ctx.reader();
 	Batch batch = itest::make_batch(many);
@@ -65,7 +69,6 @@ void run_many(Transport transport)
 	for (std::size_t i = 0; i < many; ++i) {
 		ASSERT_GT(rc(batch.result(i)), 0);
 		ids[i] = *batch.result(i);
-		ASSERT_EQ(ids[i], batch.commands()[i].payload.create.timer_id);
 	}
 	if (transport == Transport::uring_cmd) {
 		const std::uint64_t chunks = (many + sq_entries - 1) / sq_entries;
@@ -246,6 +249,163 @@ TEST(Batch, ChunkedResultsMatchTheirCommands)
 		ASSERT_TRUE(info.ok());
 		EXPECT_EQ(5000 + i, info->user_data)
 			<< "result " << i << " belongs to another command";
+	}
+}
+
+/* ------------------------------------------------ API 3: BATCH, ARM_AT, fixed files */
+
+/* Context::submit(): a run of arms, postpones and cancels is one BATCH ioctl, in order. */
+TEST(BatchCommand, OneIoctlRunsTheRunInOrder)
+{
+	Context ctx = itest::open_context(64);
+	std::vector<TimerId> ids;
+	for (int i = 0; i < 50; ++i)
+		ids.push_back(*ctx.create_timer({.user_data = static_cast<std::uint64_t>(i)}));
+	Batch b = itest::make_batch(200);
+	for (TimerId id : ids)
+		ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(id, 3600s, 1s))));
+	for (TimerId id : ids)
+		ASSERT_LE(0, rc(b.postpone_timer(timerx::PostponeSpec::after(id, 7200s))));
+	ASSERT_LE(0, rc(b.cancel_timer(ids[0])));
+	ASSERT_LE(0, rc(b.postpone_timer(timerx::PostponeSpec::after(ids[0], 1s)))); /* ETIME */
+	ASSERT_LE(0, rc(b.cancel_timer(ids.back() + 1000)));                         /* ENOENT */
+	ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(ids[1], -1ns))));                 /* EINVAL */
+	ASSERT_EQ(static_cast<int>(b.size()), rc(ctx.submit(b)));
+	for (std::size_t i = 0; i < 100; ++i)
+		EXPECT_EQ(0, rc(b.result(i))) << i;
+	EXPECT_EQ(0, rc(b.result(100)));
+	EXPECT_EQ(-ETIME, rc(b.result(101))) << "cancelled by the entry before it";
+	EXPECT_EQ(-ENOENT, rc(b.result(102)));
+	EXPECT_EQ(-EINVAL, rc(b.result(103)));
+	EXPECT_EQ(3U, b.failures());
+	const auto now = timerx::now_ns(timerx::Clock::monotonic);
+	for (std::size_t i = 1; i < ids.size(); ++i) {
+		const auto info = ctx.get_timer(ids[i]);
+		ASSERT_TRUE(info.ok());
+		EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_ARMED), info->state) << i;
+		EXPECT_GT(info->next_expiry_ns, now + 3600LL * 1000000000) << "postponed";
+		EXPECT_EQ(ctx.armings()->floor(ids[i]), info->seq) << "the seq the batch sent";
+	}
+	EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_IDLE), ctx.get_timer(ids[0])->state);
+
+	/* Over a Uring forced to ioctl: the same run is one ioctl(2). */
+	Uring u = itest::open_uring(ctx, UringOptions{.transport = Transport::ioctl});
+	b.clear();
+	for (TimerId id : ids)
+		ASSERT_LE(0, rc(b.cancel_timer(id)));
+	ASSERT_EQ(50, rc(u.submit(b)));
+	EXPECT_EQ(0U, b.failures());
+	EXPECT_EQ(1U, u.stats().ioctls) << "50 cancels, one system call";
+
+	/* The module's own limits: more than TIMERX_BATCH_MAX, a non-zero flags. */
+	std::vector<timerx_batch_entry> huge(TIMERX_BATCH_MAX + 1,
+					     timerx::make_cancel_entry(ids[0]));
+	EXPECT_EQ(-E2BIG, rc(timerx::run_batch(ctx.fd(), huge)));
+	EXPECT_EQ(0, rc(timerx::run_batch(ctx.fd(), std::span<timerx_batch_entry>())))
+		<< "an empty batch";
+}
+
+/* Uring: a run goes as one BATCH in one plain SQE; no SQE128 ring needed. */
+TEST(BatchCommand, UringSendsOneBatchInAPlainSqe)
+{
+	Context ctx = itest::open_context(64);
+	Uring u = itest::open_uring(ctx);
+	if (u.transport() != Transport::uring_cmd)
+		GTEST_SKIP() << "no uring_cmd transport";
+	EXPECT_FALSE(u.sqe128());
+	std::vector<TimerId> ids;
+	for (int i = 0; i < 300; ++i)
+		ids.push_back(*ctx.create_timer({}));
+	Batch b = itest::make_batch(600);
+	for (TimerId id : ids) {
+		ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(id, 3600s))));
+		ASSERT_LE(0, rc(b.postpone_timer(timerx::PostponeSpec::after(id, 7200s))));
+	}
+	const auto sqes = u.stats().sqes;
+	ASSERT_EQ(600, rc(u.submit(b)));
+	EXPECT_EQ(0U, b.failures()) << b.status().error_code().message();
+	EXPECT_EQ(sqes + 1, u.stats().sqes) << "600 commands, one SQE";
+	EXPECT_EQ(1U, u.stats().batches);
+	for (TimerId id : ids)
+		EXPECT_EQ(static_cast<__u32>(TIMERX_TIMER_ARMED), ctx.get_timer(id)->state);
+	/* Creates do not fit a plain SQE: they go by ioctl, with the same results. */
+	b.clear();
+	ASSERT_LE(0, rc(b.create_timer({.user_data = 99})));
+	ASSERT_EQ(1, rc(u.submit(b)));
+	ASSERT_GT(rc(b.result(0)), 0);
+	EXPECT_EQ(99U, ctx.get_timer(*b.result(0))->user_data);
+	EXPECT_EQ(1U, u.stats().ioctls);
+}
+
+/* A lone one-shot arm is ARM_AT / ARM_IN over io_uring; its event carries the seq. */
+TEST(BatchCommand, ArmAtOverUring)
+{
+	Context ctx = itest::open_context(64);
+	Uring u = itest::open_uring(ctx);
+	if (u.transport() != Transport::uring_cmd)
+		GTEST_SKIP() << "no uring_cmd transport";
+	const auto id = ctx.create_timer({.user_data = 12});
+	ASSERT_TRUE(id.ok());
+	const auto at = std::chrono::steady_clock::now() + 3ms;
+	Batch b = itest::make_batch(1);
+	ASSERT_LE(0, rc(b.arm_timer(ArmSpec::at(*id, at))));
+	const auto sqes = u.stats().sqes;
+	ASSERT_EQ(1, rc(u.submit(b)));
+	ASSERT_EQ(0, rc(b.result(0)));
+	EXPECT_EQ(sqes + 1, u.stats().sqes);
+	EXPECT_EQ(0U, u.stats().batches) << "ARM_AT, not a BATCH of one";
+	timerx::RingReader r = ctx.reader();
+	const auto got = itest::collect(r, ctx.fd(), 1);
+	ASSERT_EQ(1U, got.size());
+	EXPECT_EQ(
+		std::chrono::duration_cast<std::chrono::nanoseconds>(at.time_since_epoch()).count(),
+		got[0].expected_ns);
+	EXPECT_EQ(b.entries()[0].seq, got[0].seq);
+	EXPECT_EQ(ctx.armings()->floor(*id), got[0].seq);
+
+	/* Re-armed through the Uring before it fires: the earlier arming's event is stale. */
+	b.clear();
+	ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(*id, 1ms))));
+	ASSERT_EQ(1, rc(u.submit(b)));
+	const auto deadline = std::chrono::steady_clock::now() + itest::fire_timeout;
+	while (r.ready() == 0 && std::chrono::steady_clock::now() < deadline)
+		std::this_thread::sleep_for(1ms);
+	b.clear();
+	ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(*id, 3600s))));
+	ASSERT_EQ(1, rc(u.submit(b)));
+	const auto res = r.consume([](const Event &) { ADD_FAILURE() << "stale event"; });
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ(1U, res->stale);
+}
+
+/* The fd is registered with the ring; commands and waits go through the fixed file. */
+TEST(BatchCommand, FixedFileRegistration)
+{
+	for (const bool reg : {true, false}) {
+		Context ctx = itest::open_context(64);
+		Uring u = itest::open_uring(ctx, UringOptions{.register_file = reg});
+		if (u.transport() != Transport::uring_cmd)
+			GTEST_SKIP() << "no uring_cmd transport";
+		EXPECT_EQ(reg, u.fixed_file()) << "register_result " << u.register_result();
+		const auto id = ctx.create_timer({.user_data = 5});
+		ASSERT_TRUE(id.ok());
+		Batch b = itest::make_batch(2);
+		ASSERT_LE(0, rc(b.arm_timer(ArmSpec::after(*id, 2ms))));
+		ASSERT_EQ(1, rc(u.submit(b)));
+		ASSERT_EQ(0, rc(b.result(0)));
+		timerx::RingReader r = ctx.reader();
+		std::vector<Event> got;
+		const auto deadline = std::chrono::steady_clock::now() + itest::fire_timeout;
+		while (got.empty() && std::chrono::steady_clock::now() < deadline) {
+			if (r.prepare_wait()) {
+				const auto w = u.wait(100ms);
+				ASSERT_TRUE(w || w.error().code() == ETIMEDOUT)
+					<< w.error_code().message();
+			}
+			ASSERT_TRUE(r.consume([&](const Event &e) { got.push_back(e); }).ok());
+		}
+		ASSERT_EQ(1U, got.size()) << "registered " << reg;
+		EXPECT_EQ(5U, got[0].user_data);
 	}
 }
 

@@ -38,9 +38,9 @@ TEST(FakeRing, LayoutIsTheKernels)
 	FakeRing ring(16, 77);
 	const timerx_ring_params &p = ring.params();
 	EXPECT_EQ(16U, p.entries);
-	EXPECT_EQ(32U, p.event_size);
+	EXPECT_EQ(40U, p.event_size);
 	EXPECT_EQ(128U, p.events_offset);
-	EXPECT_EQ(128U + 16 * 32, p.mmap_len);
+	EXPECT_EQ(128U + 16 * 40, p.mmap_len);
 	EXPECT_EQ(16U, ring.hdr()->entries);
 	EXPECT_EQ(15U, ring.hdr()->mask);
 	EXPECT_EQ(77U, ring.hdr()->tail);

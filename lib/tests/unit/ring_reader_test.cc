@@ -12,6 +12,7 @@
 #include <climits>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -522,6 +523,238 @@ TEST(RingReaderPeek, TheSlotsAreFreedByAdvance)
 	r.advance(2);
 	EXPECT_EQ(1, ring.flush()) << "room again after advance()";
 	EXPECT_EQ(2U, r.peek()->begin()->user_data);
+}
+
+/* ---------------------------------------------------------------- stale events (API 3) */
+
+using timerx::ArmingTable;
+using timerx::Stale;
+
+/* An event of timer @id's arming @seq (user_data @tag, to tell them apart). */
+Event armed_event(std::uint32_t id, std::uint32_t seq, std::uint64_t tag)
+{
+	Event e = make_event(id, tag);
+	e.seq = seq;
+	return e;
+}
+
+/* Arm @id in @table as a Context does: a fresh seq, committed. */
+std::uint32_t arm(ArmingTable &table, timerx::TimerId id)
+{
+	const auto seq = table.next_seq(id);
+	EXPECT_TRUE(seq.ok());
+	table.commit(id, *seq);
+	return *seq;
+}
+
+TEST(ArmingTable, SeqsPerTimerAndTheFloor)
+{
+	auto t = std::make_unique<ArmingTable>();
+	EXPECT_EQ(EINVAL, t->reserve(0).error().code()) << "ids start at 1";
+	EXPECT_EQ(EINVAL, t->reserve(ArmingTable::max_timers + 1).error().code());
+	EXPECT_TRUE(t->reserve(ArmingTable::max_timers).ok()) << "the largest id the module gives";
+	EXPECT_FALSE(t->has_slot(5));
+	EXPECT_TRUE(t->current(armed_event(5, 123, 0))) << "no slot: nothing to judge by";
+
+	EXPECT_EQ(0U, arm(*t, 5));
+	EXPECT_TRUE(t->has_slot(5)) << "next_seq() made the slot";
+	EXPECT_TRUE(t->has_slot(1024)) << "chunks of 1024 ids";
+	EXPECT_FALSE(t->has_slot(1025));
+	EXPECT_EQ(1U, arm(*t, 5));
+	EXPECT_EQ(0U, arm(*t, 6)) << "seqs are per timer";
+	EXPECT_EQ(1U, t->floor(5));
+	EXPECT_FALSE(t->current(armed_event(5, 0, 0)));
+	EXPECT_TRUE(t->current(armed_event(5, 1, 0)));
+	EXPECT_TRUE(t->current(armed_event(5, 2, 0))) << "an arming in flight is not stale";
+
+	/* A seq taken but not committed (the arm failed) replaces nothing. */
+	ASSERT_EQ(2U, *t->next_seq(5));
+	EXPECT_TRUE(t->current(armed_event(5, 1, 0)));
+
+	t->retire(5);
+	EXPECT_FALSE(t->current(armed_event(5, 1, 0))) << "cancelled";
+	EXPECT_FALSE(t->current(armed_event(5, 2, 0))) << "also the failed arming's seq";
+	EXPECT_EQ(4U, arm(*t, 5)) << "the next arming is newer than the cancel";
+	EXPECT_TRUE(t->current(armed_event(5, 4, 0)));
+
+	/* A late commit of an older seq (a racing command) does not move the floor back. */
+	t->commit(5, 1);
+	EXPECT_EQ(4U, t->floor(5));
+}
+
+TEST(ArmingTable, SerialArithmeticWraps)
+{
+	EXPECT_TRUE(ArmingTable::older(UINT32_MAX, 0));
+	EXPECT_FALSE(ArmingTable::older(0, UINT32_MAX));
+	EXPECT_TRUE(ArmingTable::older(0x7FFFFFF0U, 0x80000001U));
+	EXPECT_FALSE(ArmingTable::older(5, 5));
+	EXPECT_TRUE(ArmingTable::older(UINT32_MAX - 10, 3));
+}
+
+/* A re-armed timer's earlier events are dropped and counted; the current ones delivered. */
+TEST(RingReaderStale, DropsEventsOfAReplacedArming)
+{
+	FakeRing ring(16);
+	auto table = std::make_unique<ArmingTable>();
+	const std::uint32_t first = arm(*table, 1);
+	const std::uint32_t other = arm(*table, 2);
+	ring.deliver(armed_event(1, first, 10));
+	ring.deliver(armed_event(2, other, 20));
+	ring.deliver(armed_event(1, first, 11));
+	const std::uint32_t second = arm(*table, 1); /* re-armed before they were read */
+	ring.deliver(armed_event(1, second, 12));
+
+	RingReader r(ring.view(), ring.flush_hook(), table.get());
+	std::vector<std::uint64_t> seen;
+	const ConsumeResult res = r.consume([&](const Event &e) { seen.push_back(e.user_data); });
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ((std::vector<std::uint64_t>{20, 12}), seen);
+	EXPECT_EQ(2U, res->events);
+	EXPECT_EQ(2U, res->stale);
+	EXPECT_EQ(2U, r.stale_events());
+	EXPECT_EQ(4U, ring.head()) << "stale events are consumed too";
+}
+
+TEST(RingReaderStale, CancelMakesEverythingOfTheTimerStale)
+{
+	FakeRing ring(8);
+	auto table = std::make_unique<ArmingTable>();
+	const std::uint32_t s = arm(*table, 3);
+	ring.deliver(armed_event(3, s, 1), 1000);
+	ring.deliver(armed_event(3, s, 2), 1000);
+	table->retire(3);
+	RingReader r(ring.view(), ring.flush_hook(), table.get());
+	int calls = 0;
+	const ConsumeResult res = r.consume([&](const Event &) { ++calls; });
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ(0, calls);
+	EXPECT_EQ(2U, res->stale);
+}
+
+/* Stale::deliver hands everything out; is_current() tells which is which. */
+TEST(RingReaderStale, DeliverModeShowsThemUnfiltered)
+{
+	FakeRing ring(8);
+	auto table = std::make_unique<ArmingTable>();
+	const std::uint32_t old = arm(*table, 1);
+	ring.deliver(armed_event(1, old, 1));
+	ring.deliver(armed_event(1, arm(*table, 1), 2));
+	RingReader r(ring.view(), ring.flush_hook(), table.get());
+	r.set_stale(Stale::deliver);
+	EXPECT_EQ(Stale::deliver, r.stale());
+	std::vector<bool> current;
+	const ConsumeResult res =
+		r.consume([&](const Event &e) { current.push_back(r.is_current(e)); });
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ((std::vector<bool>{false, true}), current);
+	EXPECT_EQ(0U, res->stale);
+	EXPECT_EQ(0U, r.stale_events());
+}
+
+/* events() skips them too, judged as the loop reaches them: a re-arm inside the loop counts. */
+TEST(RingReaderStale, RangeSkipsStaleEventsAsItGoes)
+{
+	FakeRing ring(16);
+	auto table = std::make_unique<ArmingTable>();
+	const std::uint32_t a = arm(*table, 1);
+	const std::uint32_t b = arm(*table, 2);
+	ring.deliver(armed_event(1, a, 1));
+	ring.deliver(armed_event(2, b, 2));
+	ring.deliver(armed_event(1, a, 3));
+	ring.deliver(armed_event(2, b, 4));
+	RingReader r(ring.view(), ring.flush_hook(), table.get());
+	std::vector<std::uint64_t> seen;
+	{
+		auto batch = r.events();
+		ASSERT_TRUE(batch.status().ok());
+		EXPECT_EQ(4U, batch.size()) << "size() counts every slot";
+		for (const Event &e : batch) {
+			seen.push_back(e.user_data);
+			if (e.user_data == 2)
+				(void)arm(*table,
+					  1); /* timer 1 re-armed: its event 3 is stale now */
+		}
+	}
+	EXPECT_EQ((std::vector<std::uint64_t>{1, 2, 4}), seen);
+	EXPECT_EQ(1U, r.stale_events());
+	EXPECT_EQ(4U, ring.head());
+
+	/* peek() shows every slot. */
+	ring.deliver(armed_event(2, 0, 5)); /* timer 2's first arming was seq 0: still current */
+	ring.deliver(armed_event(1, a, 6));
+	const auto span = r.peek();
+	ASSERT_TRUE(span.ok());
+	ASSERT_EQ(2U, span->size());
+	EXPECT_TRUE(r.is_current((*span)[0]));
+	EXPECT_FALSE(r.is_current((*span)[1]));
+	r.advance(2);
+}
+
+/* A deleted timer's id is reused: the new timer's armings are newer than the old one's events. */
+TEST(RingReaderStale, ReusedIdDoesNotInheritEvents)
+{
+	FakeRing ring(8);
+	auto table = std::make_unique<ArmingTable>();
+	ring.deliver(armed_event(7, arm(*table, 7), 1));
+	table->retire(7);                    /* deleted */
+	ASSERT_TRUE(table->reserve(7).ok()); /* created again: same id, same slot */
+	ring.deliver(armed_event(7, arm(*table, 7), 2));
+	RingReader r(ring.view(), ring.flush_hook(), table.get());
+	std::vector<std::uint64_t> seen;
+	ASSERT_TRUE(r.consume([&](const Event &e) { seen.push_back(e.user_data); }).ok());
+	EXPECT_EQ((std::vector<std::uint64_t>{2}), seen);
+}
+
+/* Without a table (FakeRing's own reader) nothing is dropped. */
+TEST(RingReaderStale, NoTableNoFilter)
+{
+	FakeRing ring(8);
+	ring.deliver(armed_event(1, 5, 1));
+	ring.deliver(armed_event(1, 3, 2));
+	RingReader r = ring.reader();
+	EXPECT_EQ(nullptr, r.armings());
+	EXPECT_TRUE(r.is_current(armed_event(1, 0, 0)));
+	const ConsumeResult res = r.consume([](const Event &) {});
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ(2U, res->events);
+}
+
+/* consume(fn, max) counts the slots it takes, dropped ones included. */
+TEST(RingReaderStale, MaxCountsDroppedSlots)
+{
+	FakeRing ring(8);
+	auto table = std::make_unique<ArmingTable>();
+	const std::uint32_t old = arm(*table, 1);
+	ring.deliver(armed_event(1, old, 1));
+	ring.deliver(armed_event(1, old, 2));
+	ring.deliver(armed_event(1, arm(*table, 1), 3));
+	RingReader r(ring.view(), ring.flush_hook(), table.get());
+	int calls = 0;
+	const ConsumeResult res = r.consume([&](const Event &) { ++calls; }, 2);
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ(0, calls);
+	EXPECT_EQ(2U, res->stale);
+	EXPECT_EQ(2U, ring.head());
+}
+
+/* The module (and FakeRing) keep pending expirations per arming: never folded across. */
+TEST(RingReaderStale, PendingExpirationsStayWithTheirArming)
+{
+	FakeRing ring(2);
+	auto table = std::make_unique<ArmingTable>();
+	const std::uint32_t old = arm(*table, 1);
+	ring.deliver(armed_event(1, old, 1));
+	ring.deliver(armed_event(1, old, 2));
+	EXPECT_FALSE(ring.deliver(armed_event(1, old, 3))) << "full: pending";
+	const std::uint32_t cur = arm(*table, 1);
+	EXPECT_FALSE(ring.deliver(armed_event(1, cur, 4))) << "pending behind the old arming's";
+	RingReader r(ring.view(), ring.flush_hook(), table.get());
+	std::vector<std::uint64_t> seen;
+	const ConsumeResult res = r.consume([&](const Event &e) { seen.push_back(e.user_data); });
+	ASSERT_TRUE(res.ok());
+	EXPECT_EQ((std::vector<std::uint64_t>{4}), seen) << "only the current arming's";
+	EXPECT_EQ(3U, res->stale);
+	EXPECT_EQ(0U, ring.pending());
 }
 
 } // namespace

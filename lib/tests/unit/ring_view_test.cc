@@ -48,9 +48,9 @@ TEST(RingLayout, HeaderMatchesTheUapiComments)
 	EXPECT_EQ(68U, offsetof(timerx_ring_hdr, consumer_flags));
 }
 
-TEST(RingLayout, EventIs32Bytes)
+TEST(RingLayout, EventIs40Bytes)
 {
-	EXPECT_EQ(32U, sizeof(timerx_event));
+	EXPECT_EQ(40U, sizeof(timerx_event));
 	EXPECT_EQ(0U, offsetof(timerx_event, user_data));
 	EXPECT_EQ(8U, offsetof(timerx_event, expected_ns));
 	EXPECT_EQ(16U, offsetof(timerx_event, actual_ns));
@@ -113,7 +113,7 @@ TEST(RingView, RejectsWhatItDoesNotKnow)
 TEST(RingView, EntriesTimesEventSizeDoesNotOverflow)
 {
 	timerx_ring_params p = kernel_params(2);
-	p.entries = 1U << 31; /* 2^31 * 32 bytes would wrap a u32 */
+	p.entries = 1U << 31; /* 2^31 * 40 bytes would wrap a u32 */
 	Buffer buf(p.mmap_len);
 	EXPECT_EQ(-EPROTO, timerx_test::status(timerx::make_ring_view(buf.base(), p.mmap_len, p)));
 }

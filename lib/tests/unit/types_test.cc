@@ -240,10 +240,76 @@ TEST(Types, CommandNumbersEncodeThePayloads)
 	EXPECT_EQ(0U, _IOC_SIZE(TIMERX_IOC_FLUSH));
 	EXPECT_EQ(0U, _IOC_SIZE(TIMERX_URING_CMD_WAIT));
 	EXPECT_EQ(32U, sizeof(timerx_create));
-	EXPECT_EQ(32U, sizeof(timerx_arm));
+	EXPECT_EQ(40U, sizeof(timerx_arm));
+	EXPECT_EQ(16U, _IOC_SIZE(TIMERX_IOC_ARM_AT));
+	EXPECT_EQ(16U, _IOC_SIZE(TIMERX_IOC_ARM_IN));
+	EXPECT_EQ(16U, _IOC_SIZE(TIMERX_IOC_POSTPONE));
+	EXPECT_EQ(16U, _IOC_SIZE(TIMERX_IOC_BATCH));
+	EXPECT_EQ(static_cast<unsigned>(TIMERX_CMD_BATCH), _IOC_NR(TIMERX_IOC_BATCH));
 	EXPECT_EQ(static_cast<unsigned>(TIMERX_CMD_ARM), _IOC_NR(TIMERX_IOC_ARM));
 	EXPECT_EQ(0xE7U, _IOC_TYPE(TIMERX_URING_CMD_WAIT));
 	EXPECT_EQ(0x80U, _IOC_NR(TIMERX_URING_CMD_WAIT));
+}
+
+/* API 3: slack as a duration, checked like a period; seq only where the library says. */
+TEST(Types, SlackIsCheckedAndSent)
+{
+	constexpr ArmSpec plain = ArmSpec::after(3, 1ms, 1ms);
+	static_assert(plain.slack.ns() == 0 && plain.valid());
+	constexpr ArmSpec slack = plain.with_slack(50us);
+	static_assert(slack.to_uapi().slack_ns == 50000 && slack.to_uapi(9).seq == 9);
+	static_assert(ArmSpec::after(1, 1ms).with_slack(timerx::Slack::max).valid());
+	static_assert(timerx::Slack::max == std::chrono::nanoseconds(TIMERX_SLACK_MAX_NS));
+
+	/* At run time an out-of-range slack makes the spec invalid; it is never sent. */
+	std::chrono::nanoseconds d = -1ns;
+	const ArmSpec negative = plain.with_slack(d);
+	EXPECT_FALSE(negative.slack.valid());
+	EXPECT_FALSE(negative.valid());
+	EXPECT_EQ(0U, negative.slack.ns());
+	d = 1s + 1ns;
+	EXPECT_FALSE(plain.with_slack(d).valid()) << "above TIMERX_SLACK_MAX_NS";
+	d = 1s;
+	EXPECT_TRUE(plain.with_slack(d).valid());
+
+	const timerx_arm a = ArmSpec::after(4, 2ms).with_slack(1ms).to_uapi(0xFFFFFFFFU);
+	EXPECT_EQ(4U, a.timer_id);
+	EXPECT_EQ(0xFFFFFFFFU, a.seq);
+	EXPECT_EQ(1000000U, a.slack_ns);
+	EXPECT_EQ(0U, a.resv);
+	EXPECT_EQ(40U, sizeof(a));
+	/* A designated initializer names it too. */
+	const ArmSpec d2{.timer = 1, .expires = 1ms, .slack = 3us};
+	EXPECT_EQ(3000U, d2.to_uapi().slack_ns);
+}
+
+TEST(Types, OneShotForm)
+{
+	constexpr ArmSpec rel = ArmSpec::after(8, 5ms);
+	static_assert(rel.one_shot_exact() && rel.oneshot_cmd_op() == TIMERX_IOC_ARM_IN);
+	const ArmSpec abs = ArmSpec::at(8, std::chrono::steady_clock::time_point(7s));
+	EXPECT_TRUE(abs.one_shot_exact());
+	EXPECT_EQ(TIMERX_IOC_ARM_AT, abs.oneshot_cmd_op());
+	const timerx_arm_oneshot o = abs.to_uapi_oneshot(12);
+	EXPECT_EQ(8U, o.timer_id);
+	EXPECT_EQ(12U, o.seq);
+	EXPECT_EQ(7000000000LL, o.expires_ns);
+	EXPECT_EQ(16U, sizeof(o));
+	EXPECT_FALSE(ArmSpec::after(8, 5ms, 1ms).one_shot_exact());
+	EXPECT_FALSE(rel.with_slack(1ns).one_shot_exact());
+}
+
+TEST(Types, PostponeSpec)
+{
+	constexpr auto rel = timerx::PostponeSpec::after(5, 250us).to_uapi();
+	static_assert(rel.timer_id == 5 && rel.flags == 0 && rel.expires_ns == 250000);
+	const auto abs =
+		timerx::PostponeSpec::at(6, timerx::TimePoint<timerx::tai_clock>(3s)).to_uapi();
+	EXPECT_EQ(TIMERX_ARM_F_ABS, abs.flags);
+	EXPECT_EQ(3000000000LL, abs.expires_ns);
+	EXPECT_EQ(TIMERX_ARM_F_ABS, timerx::PostponeSpec::at_since_epoch(1, 1ns).to_uapi().flags);
+	EXPECT_TRUE(timerx::already_expired(timerx::Error{ETIME}));
+	EXPECT_FALSE(timerx::already_expired(timerx::Error{ETIMEDOUT}));
 }
 
 TEST(Result, ValueAndError)
@@ -303,8 +369,8 @@ TEST(Version, LibraryMatchesHeaders)
 	EXPECT_EQ(timerx::header_version.patch, v.patch);
 	EXPECT_EQ(static_cast<unsigned>(TIMERX_API_VERSION), timerx::api_version());
 	EXPECT_EQ(timerx::header_api_version, timerx::api_version());
-	/* API 2: TIMERX_CREATE_F_HARD (Expiry::hard_required) and the per-user limits. */
-	EXPECT_EQ(2U, timerx::api_version());
+	/* API 3: per-arming seq in events, slack, ARM_AT/ARM_IN, POSTPONE, BATCH. */
+	EXPECT_EQ(3U, timerx::api_version());
 }
 
 } // namespace

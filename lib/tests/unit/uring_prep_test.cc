@@ -153,23 +153,94 @@ TEST(UringPrep, FlushAndWaitCarryNoPayload)
 	EXPECT_FALSE(timerx::needs_sqe128(TIMERX_IOC_FLUSH));
 }
 
-TEST(UringPrep, CommandFromABatch)
+/* API 3: the arm of a one-shot without slack, in 16 bytes: ARM_AT absolute, ARM_IN relative. */
+TEST(UringPrep, OneShotArmFitsAPlainSqe)
 {
-	auto made = timerx::Batch::with_capacity(4);
-	ASSERT_TRUE(made.ok());
-	timerx::Batch &b = *made;
-	ASSERT_EQ(0U, *b.create_timer({.user_data = 3}));
-	ASSERT_EQ(1U, *b.arm_timer(timerx::ArmSpec::after(4, 1ms)));
-	ASSERT_EQ(2U, *b.cancel_timer(5));
-	ASSERT_EQ(3U, *b.delete_timer(6));
-	const unsigned ops[] = {TIMERX_IOC_CREATE, TIMERX_IOC_ARM, TIMERX_IOC_CANCEL,
-				TIMERX_IOC_DELETE};
-	for (std::size_t i = 0; i < b.size(); ++i) {
+	for (bool abs : {true, false}) {
 		Slot s;
-		timerx::prep_command(s.sqe(), test_fd, b.commands()[i]);
-		expect_uring_cmd_sqe(s.sqe(), ops[i]);
-		expect_payload(s, b.commands()[i].data(), b.commands()[i].size());
+		const timerx::ArmSpec spec = abs ? timerx::ArmSpec::at_since_epoch(
+							   21, std::chrono::nanoseconds(123456789))
+						 : timerx::ArmSpec::after(21, 5ms);
+		ASSERT_TRUE(spec.one_shot_exact());
+		timerx::prep_arm_oneshot(s.sqe(), test_fd, spec, 0xC0FFEEU);
+		const unsigned op = abs ? TIMERX_IOC_ARM_AT : TIMERX_IOC_ARM_IN;
+		expect_uring_cmd_sqe(s.sqe(), op);
+		timerx_arm_oneshot a{};
+		a.timer_id = 21;
+		a.seq = 0xC0FFEEU;
+		a.expires_ns = abs ? 123456789 : 5000000;
+		expect_payload(s, &a, sizeof(a));
+		EXPECT_EQ(16U, timerx::cmd_payload_size(op));
+		EXPECT_FALSE(timerx::needs_sqe128(op));
+
+		Slot raw;
+		if (abs)
+			timerx::prep_arm_at(raw.sqe(), test_fd, a);
+		else
+			timerx::prep_arm_in(raw.sqe(), test_fd, a);
+		EXPECT_EQ(0, std::memcmp(s.bytes, raw.bytes, sizeof(s.bytes)));
 	}
+	EXPECT_FALSE(timerx::ArmSpec::after(1, 1ms, 1ms).one_shot_exact()) << "periodic";
+	EXPECT_FALSE(timerx::ArmSpec::after(1, 1ms).with_slack(1us).one_shot_exact()) << "slack";
+}
+
+TEST(UringPrep, ArmCarriesSeqAndSlack)
+{
+	Slot s;
+	const auto spec = timerx::ArmSpec::after(3, 1ms, 2ms).with_slack(50us);
+	timerx::prep_arm(s.sqe(), test_fd, spec, 77);
+	expect_uring_cmd_sqe(s.sqe(), TIMERX_IOC_ARM);
+	timerx_arm back;
+	std::memcpy(&back, s.cmd(), sizeof(back));
+	EXPECT_EQ(3U, back.timer_id);
+	EXPECT_EQ(77U, back.seq);
+	EXPECT_EQ(50000U, back.slack_ns);
+	EXPECT_EQ(2000000U, back.period_ns);
+	EXPECT_EQ(0U, back.resv);
+	EXPECT_EQ(40U, sizeof(back));
+}
+
+TEST(UringPrep, Postpone)
+{
+	for (bool abs : {true, false}) {
+		Slot s;
+		const timerx::PostponeSpec spec =
+			abs ? timerx::PostponeSpec::at(9,
+						       timerx::TimePoint<std::chrono::steady_clock>(
+							       std::chrono::nanoseconds(42)))
+			    : timerx::PostponeSpec::after(9, 3ms);
+		timerx::prep_postpone(s.sqe(), test_fd, spec);
+		expect_uring_cmd_sqe(s.sqe(), TIMERX_IOC_POSTPONE);
+		timerx_postpone p{};
+		p.timer_id = 9;
+		p.flags = abs ? TIMERX_ARM_F_ABS : 0U;
+		p.expires_ns = abs ? 42 : 3000000;
+		expect_payload(s, &p, sizeof(p));
+		EXPECT_FALSE(timerx::needs_sqe128(TIMERX_IOC_POSTPONE));
+	}
+}
+
+/* BATCH: 16 bytes pointing at the entries, whatever their number. */
+TEST(UringPrep, BatchPointsAtTheEntries)
+{
+	std::vector<timerx_batch_entry> entries(5);
+	Slot s;
+	timerx::prep_batch(s.sqe(), test_fd, entries);
+	expect_uring_cmd_sqe(s.sqe(), TIMERX_IOC_BATCH);
+	timerx_batch b{};
+	b.entries = reinterpret_cast<std::uintptr_t>(entries.data());
+	b.nr = 5;
+	expect_payload(s, &b, sizeof(b));
+	EXPECT_FALSE(timerx::needs_sqe128(TIMERX_IOC_BATCH));
+
+	/* More than the module takes: it must say E2BIG, not run a truncated batch. */
+	std::vector<timerx_batch_entry> huge(TIMERX_BATCH_MAX + 10);
+	Slot h;
+	timerx::prep_batch(h.sqe(), test_fd, huge);
+	timerx_batch back;
+	std::memcpy(&back, h.cmd(), sizeof(back));
+	EXPECT_EQ(TIMERX_BATCH_MAX + 1U, back.nr);
+	EXPECT_EQ(0U, back.flags);
 }
 
 /*
@@ -207,6 +278,11 @@ TEST(UringPrep, SmallCommandsStayInsideA64ByteSqe)
 	timerx::prep_flush(sqe.get(), test_fd);
 	timerx::prep_wait(sqe.get(), test_fd);
 	EXPECT_EQ(TIMERX_URING_CMD_WAIT, sqe->cmd_op);
+	timerx::prep_arm_oneshot(sqe.get(), test_fd, timerx::ArmSpec::after(1, 1ms), 1);
+	timerx::prep_postpone(sqe.get(), test_fd, timerx::PostponeSpec::after(1, 1ms));
+	timerx_batch_entry e{};
+	timerx::prep_batch(sqe.get(), test_fd, std::span<timerx_batch_entry>(&e, 1));
+	EXPECT_EQ(TIMERX_IOC_BATCH, sqe->cmd_op);
 }
 
 /* ---------------------------------------------------------------- real io_uring */
@@ -217,7 +293,7 @@ protected:
 	{
 		io_uring_params p{};
 		p.flags = IORING_SETUP_SQE128;
-		const int ret = io_uring_queue_init_params(8, &ring_, &p);
+		const int ret = io_uring_queue_init_params(16, &ring_, &p);
 		if (ret < 0)
 			GTEST_SKIP() << "no SQE128 io_uring here: " << std::strerror(-ret);
 		have_ring_ = true;
@@ -288,7 +364,14 @@ TEST_F(RealRing, KernelAcceptsEveryPreparedSqe)
 	sqe->user_data = 4;
 	timerx::prep_wait(sqe = dirty_sqe(), null_fd_);
 	sqe->user_data = 5;
-	const std::vector<int> res = run(6);
+	timerx::prep_arm_oneshot(sqe = dirty_sqe(), null_fd_, timerx::ArmSpec::after(1, 1ms), 3);
+	sqe->user_data = 6;
+	timerx::prep_postpone(sqe = dirty_sqe(), null_fd_, timerx::PostponeSpec::after(1, 1ms));
+	sqe->user_data = 7;
+	timerx_batch_entry e{};
+	timerx::prep_batch(sqe = dirty_sqe(), null_fd_, std::span<timerx_batch_entry>(&e, 1));
+	sqe->user_data = 8;
+	const std::vector<int> res = run(9);
 	for (unsigned i = 0; i < res.size(); ++i)
 		EXPECT_EQ(0, res[i]) << "SQE " << i << " rejected by the kernel";
 }

@@ -43,7 +43,17 @@ using timerx::Uring;
 using timerx::UringOptions;
 using timerx_test::rc;
 
-Uring open_uring(int fd, const UringOptions &opts = {})
+/* An SQE128 ring (creates through it too), as most tests here want. */
+Uring open_uring(int fd, UringOptions opts = {})
+{
+	opts.sqe128 = true;
+	auto u = Uring::open(fd, opts);
+	EXPECT_TRUE(u.ok()) << u.error_code().message();
+	return std::move(u).value();
+}
+
+/* The default ring: plain 64-byte SQEs. */
+Uring open_plain(int fd, const UringOptions &opts = {})
 {
 	auto u = Uring::open(fd, opts);
 	EXPECT_TRUE(u.ok()) << u.error_code().message();
@@ -109,7 +119,11 @@ protected:
 			::close(efd_);
 	}
 
-	/* @n commands of every kind. */
+	/*
+	 * @n commands of every kind, each a module command of its own (no two
+	 * arms, postpones or cancels in a row, which would be one BATCH): one
+	 * SQE each.
+	 */
 	static void queue_mixed(timerx::Batch &b, std::size_t n)
 	{
 		for (std::size_t i = 0; i < n; ++i) {
@@ -123,10 +137,10 @@ protected:
 					static_cast<timerx::TimerId>(i), 1ms, 1ms));
 				break;
 			case 2:
-				idx = b.cancel_timer(static_cast<timerx::TimerId>(i));
+				idx = b.delete_timer(static_cast<timerx::TimerId>(i));
 				break;
 			default:
-				idx = b.delete_timer(static_cast<timerx::TimerId>(i));
+				idx = b.cancel_timer(static_cast<timerx::TimerId>(i));
 				break;
 			}
 			ASSERT_EQ(static_cast<long long>(i), rc(idx));
@@ -406,7 +420,8 @@ TEST_F(HostUring, TakesSingleIssuerDeferAndCoopTaskrun)
 	for (const unsigned flags :
 	     {unsigned{IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN},
 	      unsigned{IORING_SETUP_COOP_TASKRUN | IORING_SETUP_TASKRUN_FLAG}}) {
-		auto opened = Uring::open(null_fd_, {.sq_entries = 16, .setup_flags = flags});
+		auto opened = Uring::open(null_fd_,
+					  {.sq_entries = 16, .setup_flags = flags, .sqe128 = true});
 		ASSERT_TRUE(opened.ok());
 		Uring &u = *opened;
 		if (u.setup_result() < 0) {
@@ -421,6 +436,103 @@ TEST_F(HostUring, TakesSingleIssuerDeferAndCoopTaskrun)
 		EXPECT_EQ(0U, b.failures()) << "/dev/null completes every uring_cmd with 0";
 		EXPECT_EQ(0, rc(u.wait(1s))) << "the WAIT plumbing";
 	}
+}
+
+/* ---------------------------------------------------------------- API 3 commands */
+
+/* A run of arms, postpones and cancels is one BATCH in one plain SQE. */
+TEST_F(HostUring, PlainRingSendsARunAsOneBatch)
+{
+	Uring u = open_plain(null_fd_);
+	ASSERT_EQ(Transport::uring_cmd, u.transport());
+	EXPECT_FALSE(u.sqe128()) << "plain 64-byte SQEs by default";
+	timerx::Batch b = make_batch(300);
+	for (timerx::TimerId id = 1; id <= 100; ++id) {
+		ASSERT_TRUE(b.arm_timer(timerx::ArmSpec::after(id, 1ms, 1ms)).ok());
+		ASSERT_TRUE(b.postpone_timer(timerx::PostponeSpec::after(id, 2ms)).ok());
+		ASSERT_TRUE(b.cancel_timer(id).ok());
+	}
+	const std::uint64_t enters = u.stats().enters;
+	EXPECT_EQ(300, rc(u.submit(b)));
+	EXPECT_EQ(enters + 1, u.stats().enters);
+	EXPECT_EQ(1U, u.stats().sqes) << "300 commands, one SQE";
+	EXPECT_EQ(1U, u.stats().batches);
+	/* /dev/null completes the BATCH with 0: it ran none of them. */
+	for (std::size_t i = 0; i < b.size(); ++i)
+		EXPECT_EQ(-ECANCELED, rc(b.result(i))) << i;
+}
+
+/* More than TIMERX_BATCH_MAX in a row: several BATCHes, still one enter. */
+TEST_F(HostUring, LongRunsAreSeveralBatches)
+{
+	Uring u = open_plain(null_fd_);
+	timerx::Batch b = make_batch(10000);
+	for (std::uint32_t i = 0; i < 10000; ++i)
+		ASSERT_TRUE(b.cancel_timer(i + 1).ok());
+	EXPECT_EQ(10000, rc(u.submit(b)));
+	EXPECT_EQ(3U, u.stats().sqes) << "4096 + 4096 + 1808";
+	EXPECT_EQ(3U, u.stats().batches);
+}
+
+/* A lone one-shot arm is ARM_IN / ARM_AT (16 bytes): a plain SQE, not a BATCH. */
+TEST_F(HostUring, LoneOneShotArmIsItsOwnSqe)
+{
+	Uring u = open_plain(null_fd_);
+	timerx::Batch b = make_batch(2);
+	ASSERT_TRUE(b.arm_timer(timerx::ArmSpec::after(1, 1ms)).ok());
+	EXPECT_EQ(1, rc(u.submit(b)));
+	EXPECT_EQ(0, rc(b.result(0))) << "/dev/null took the ARM_IN";
+	EXPECT_EQ(1U, u.stats().sqes);
+	EXPECT_EQ(0U, u.stats().batches);
+	/* A periodic one is 40 bytes: a BATCH of one in a plain ring. */
+	b.clear();
+	ASSERT_TRUE(b.arm_timer(timerx::ArmSpec::after(1, 1ms, 1ms)).ok());
+	EXPECT_EQ(1, rc(u.submit(b)));
+	EXPECT_EQ(2U, u.stats().sqes);
+}
+
+/* Creates do not fit a plain SQE: ioctl(2), where /dev/null has none. */
+TEST_F(HostUring, PlainRingCreatesByIoctl)
+{
+	for (const Order order : {Order::any, Order::sequential}) {
+		Uring u = open_plain(null_fd_);
+		timerx::Batch b = make_batch(4);
+		ASSERT_TRUE(b.cancel_timer(1).ok());
+		ASSERT_TRUE(b.create_timer({}).ok());
+		ASSERT_TRUE(b.cancel_timer(2).ok());
+		EXPECT_EQ(3, rc(u.submit(b, order)));
+		EXPECT_EQ(0, rc(b.result(0)));
+		EXPECT_EQ(-ENOTTY, rc(b.result(1))) << "the create went by ioctl";
+		EXPECT_EQ(0, rc(b.result(2)));
+		EXPECT_EQ(1U, u.stats().ioctls);
+		EXPECT_EQ(2U, u.stats().sqes);
+	}
+}
+
+/* The fd is registered (IOSQE_FIXED_FILE) unless told not to; both ways work. */
+TEST_F(HostUring, RegistersTheFdWhenItCan)
+{
+	Uring fixed = open_plain(null_fd_);
+	EXPECT_TRUE(fixed.fixed_file());
+	EXPECT_EQ(0, fixed.register_result());
+	Uring plain = open_plain(null_fd_, UringOptions{.register_file = false});
+	EXPECT_FALSE(plain.fixed_file());
+	EXPECT_EQ(1, plain.register_result()) << "not tried";
+	for (Uring *u : {&fixed, &plain}) {
+		EXPECT_EQ(Transport::uring_cmd, u->transport()) << "the probe went through";
+		timerx::Batch b = make_batch(8);
+		queue_mixed(b, 7);
+		EXPECT_EQ(7, rc(u->submit(b)));
+		for (std::size_t i = 0; i < b.size(); ++i)
+			EXPECT_EQ(i % 4 == 0 ? -ENOTTY : 0, rc(b.result(i))) << i;
+		EXPECT_EQ(0, rc(u->wait(1s))) << "a WAIT through the registered file";
+	}
+	/* POLL_ADD on the registered file. */
+	Uring polled = open_plain(efd_);
+	EXPECT_TRUE(polled.fixed_file());
+	const std::uint64_t one = 1;
+	ASSERT_EQ(static_cast<ssize_t>(sizeof(one)), ::write(efd_, &one, sizeof(one)));
+	EXPECT_EQ(1, rc(polled.wait(1s)));
 }
 
 /*

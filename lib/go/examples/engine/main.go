@@ -16,10 +16,12 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"runtime"
+	"syscall"
 	"time"
 
 	"timerx"
@@ -68,12 +70,16 @@ func (e *engine) onEvent(ev *timerx.Event) {
 }
 
 // controlStep: the control loop's work; here, ten sessions saw activity
-// and their heartbeats move a period ahead (a re-arm, one ioctl each).
+// and their heartbeats move a period ahead (POSTPONE, one ioctl each: the
+// period stays; a heartbeat that is not armed any more is armed anew).
 func (e *engine) controlStep() {
 	for i := 0; i < 10 && e.err == nil; i++ {
 		id := e.sessions[e.postponeNext]
 		e.postponeNext = (e.postponeNext + 1) % len(e.sessions)
-		e.err = e.ctx.Arm(id, e.sessionPeriod, e.sessionPeriod)
+		e.err = e.ctx.Postpone(id, e.sessionPeriod)
+		if errors.Is(e.err, syscall.ETIME) {
+			e.err = e.ctx.Arm(id, e.sessionPeriod, e.sessionPeriod)
+		}
 	}
 }
 
