@@ -44,7 +44,7 @@ struct bt {
 	u8 rest[BT_SIZE - 48];
 };
 
-_Static_assert(sizeof(struct bt) == BT_SIZE, "struct bt is BT_SIZE bytes");
+static_assert(sizeof(struct bt) == BT_SIZE, "struct bt is BT_SIZE bytes");
 
 /* Called for each expired timer; returns its new expiry or BT_STOP. */
 typedef u64 (*bt_fire_t)(struct bt *t, u64 now, void *arg);
@@ -62,7 +62,7 @@ static __always_inline u64 rng_next(u64 *s)
 /* Uniform in [0, n), by multiplication (Lemire), no division. */
 static __always_inline u64 rng_below(u64 *s, u64 n)
 {
-	return (u64)(((unsigned __int128)rng_next(s) * n) >> 64);
+	return (u64)(((u128)rng_next(s) * n) >> 64);
 }
 
 enum workload {

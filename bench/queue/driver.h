@@ -23,7 +23,7 @@
 #include <string.h>
 
 #if defined(__has_include)
-#if __has_include(<valgrind/callgrind.h>)
+#if __has_include("valgrind/callgrind.h")
 #include <valgrind/callgrind.h>
 #endif
 #endif
@@ -389,7 +389,7 @@ static u64 qd_test_expiry(struct qd_test *x)
 		e = x->now;
 	else
 		e = x->tlast + rng_below(&x->rng, 64);	/* at the wheel's clock */
-	return min(e, (u64)KTIME_MAX);
+	return min_t(u64, e, KTIME_MAX);
 }
 
 static u64 qd_test_fire(struct bt *t, u64 now, void *arg)
@@ -515,7 +515,7 @@ static int QF(_qd_test)(u64 seed, u64 ops, char *why, size_t len)
 		} else if (r < 97) {
 			/* time passes: by a random power of two */
 			x.now += rng_below(&x.rng, 1ULL << rng_below(&x.rng, 37));
-			x.now = min(x.now, (u64)KTIME_MAX);
+			x.now = min_t(u64, x.now, KTIME_MAX);
 			qd_test_pass(&x, 1 + rng_below(&x.rng, 70), rng_below(&x.rng, 2));
 		} else if (r < 98) {
 			/* a REALTIME step back */

@@ -48,7 +48,7 @@
 #include "bt.h"
 
 #define WHEEL_BITS	6
-#define WHEEL_SIZE	(1 << WHEEL_BITS)
+#define WHEEL_SIZE	BIT(WHEEL_BITS)
 #define WHEEL_LEVELS	11		/* 66 bits >= 64 */
 #define WHEEL_OVERDUE	0xff		/* hw.lvl of a timer on @overdue */
 #ifndef WHEEL_SCAN
@@ -59,7 +59,7 @@
 struct wheel_queue {
 	u64 clk;			/* <= every expiry in the slots */
 	u64 next;			/* <= the earliest expiry */
-	u16 levels;			/* bit L: map[L] != 0 */
+	unsigned long levels;		/* bit L: map[L] != 0 */
 	s8 pend;			/* level of a cascade cut short, or -1 */
 	u8 pend_idx;			/* and its slot */
 	u64 map[WHEEL_LEVELS];		/* bit i: slot[L][i] non-empty */
@@ -135,14 +135,14 @@ static __always_inline void wheel_enqueue(struct wheel_queue *q, struct bt *t)
 	t->hw.idx = idx;
 	hlist_add_head(&t->hw.node, &q->slot[lvl][idx]);
 	q->map[lvl] |= BIT_ULL(idx);
-	q->levels |= 1U << lvl;
+	q->levels |= BIT(lvl);
 }
 
 static __always_inline void wheel_clear(struct wheel_queue *q, unsigned int lvl, unsigned int idx)
 {
 	q->map[lvl] &= ~BIT_ULL(idx);
 	if (!q->map[lvl])
-		q->levels &= ~(1U << lvl);
+		q->levels &= ~BIT(lvl);
 }
 
 static __always_inline void wheel_unlink(struct wheel_queue *q, struct bt *t)

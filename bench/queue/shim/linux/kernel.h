@@ -8,6 +8,7 @@
 #ifndef _QBENCH_LINUX_KERNEL_H
 #define _QBENCH_LINUX_KERNEL_H
 
+#include <assert.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@ typedef int32_t s32;
 typedef uint16_t u16;
 typedef uint8_t u8;
 typedef int8_t s8;
+typedef unsigned __int128 u128;
 
 #define U64_MAX		UINT64_MAX
 #define S64_MAX		INT64_MAX
@@ -39,10 +41,13 @@ typedef int8_t s8;
 #endif
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define BIT(n)		(1UL << (n))
 #define BIT_ULL(n)	(1ULL << (n))
 
 #define min(a, b)	((a) < (b) ? (a) : (b))
 #define max(a, b)	((a) > (b) ? (a) : (b))
+#define min_t(type, a, b)	min((type)(a), (type)(b))
+#define max_t(type, a, b)	max((type)(a), (type)(b))
 
 /* Bit numbers as the kernel counts them: fls64(1) == 1, __ffs64(1) == 0. */
 static __always_inline unsigned int fls64(u64 x)
