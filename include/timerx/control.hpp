@@ -77,6 +77,9 @@ struct TimerStatus {
 	std::uint64_t overruns = 0;
 	std::uint64_t events = 0;
 	std::uint64_t pending = 0;
+	/* Of the timer's last arming (API 3; empty from an older module). */
+	std::optional<std::uint32_t> seq;
+	std::optional<std::uint32_t> slack_ns;
 	std::optional<Histogram> lateness; /* timers created with histograms on */
 };
 

@@ -123,6 +123,8 @@ constexpr Kind top_kind(unsigned type)
 	case TIMERX_NL_A_STATE:
 	case TIMERX_NL_A_API_VERSION:
 	case TIMERX_NL_A_CONTEXTS:
+	case TIMERX_NL_A_SEQ:
+	case TIMERX_NL_A_SLACK_NS:
 		return Kind::u32;
 	case TIMERX_NL_A_EVENTS:
 	case TIMERX_NL_A_EXPIRATIONS:
@@ -514,6 +516,10 @@ int parse_timer(const nlmsghdr *nlh, TimerStatus &out)
 	get(tb[TIMERX_NL_A_OVERRUNS], t.overruns);
 	get(tb[TIMERX_NL_A_EVENTS], t.events);
 	get(tb[TIMERX_NL_A_PENDING], t.pending);
+	if (const nlattr *a = tb[TIMERX_NL_A_SEQ])
+		t.seq = mnl_attr_get_u32(a);
+	if (const nlattr *a = tb[TIMERX_NL_A_SLACK_NS])
+		t.slack_ns = mnl_attr_get_u32(a);
 	if (const nlattr *a = tb[TIMERX_NL_A_LATENESS]) {
 		Histogram h;
 		if (parse_histogram(a, h) < 0)

@@ -54,8 +54,8 @@ std::span<const Command> table_of_commands()
 		{"show", "one context in detail, with its timers", "show CTX [-j | --prometheus]",
 		 "Context CTX's owner, ring, counters and lateness, and a table of its timers:\n"
 		 "id, clock, flags (soft, hard, pinned), pinned CPU, period, state, time to the\n"
-		 "next expiry, fires, overruns, events, pending expirations and lateness\n"
-		 "p50/p99/max.\n"
+		 "next expiry, fires, overruns, events, pending expirations, the seq and slack\n"
+		 "of the last arming, and lateness p50/p99/max.\n"
 		 "Exit status 5 when there is no such context (or you may not see it).\n",
 		 show_options, cmd_show},
 		{"hist", "a lateness histogram: global, of a context or of a timer",

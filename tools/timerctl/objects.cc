@@ -130,6 +130,17 @@ void json_timer(JsonWriter &w, const timerx::TimerStatus &t)
 	w.field("overruns", t.overruns);
 	w.field("events", t.events);
 	w.field("pending", t.pending);
+	/* Of the last arming (API 3); null from an older module. */
+	w.key("seq");
+	if (t.seq)
+		w.value(*t.seq);
+	else
+		w.null();
+	w.key("slack_ns");
+	if (t.slack_ns)
+		w.value(*t.slack_ns);
+	else
+		w.null();
 	w.key("lateness");
 	if (t.lateness)
 		json_hist(w, *t.lateness, false);
@@ -167,6 +178,18 @@ void json_context(JsonWriter &w, const timerx::ContextStatus &c,
 
 /* ------------------------------------------------------------ timers table */
 
+namespace {
+
+/* The SLACK column: "-" from a module older than API 3, "0" for none. */
+std::string slack_text(const std::optional<std::uint32_t> &slack_ns)
+{
+	if (!slack_ns)
+		return "-";
+	return *slack_ns == 0 ? "0" : format_duration_ns(*slack_ns);
+}
+
+} // namespace
+
 Table timers_table(const std::vector<timerx::TimerStatus> &timers, const ClockNow &now)
 {
 	using A = Table::Align;
@@ -181,6 +204,8 @@ Table timers_table(const std::vector<timerx::TimerStatus> &timers, const ClockNo
 		 {"OVERRUNS", A::right},
 		 {"EVENTS", A::right},
 		 {"PENDING", A::right},
+		 {"SEQ", A::right},
+		 {"SLACK", A::right},
 		 {"P50", A::right},
 		 {"P99", A::right},
 		 {"MAX", A::right}});
@@ -207,7 +232,8 @@ Table timers_table(const std::vector<timerx::TimerStatus> &timers, const ClockNo
 			   tm.period_ns > 0 ? format_duration_ns(tm.period_ns) : "oneshot",
 			   timer_state(tm.state), next, std::to_string(tm.fires),
 			   std::to_string(tm.overruns), std::to_string(tm.events),
-			   std::to_string(tm.pending), p50, p99, max});
+			   std::to_string(tm.pending), tm.seq ? std::to_string(*tm.seq) : "-",
+			   slack_text(tm.slack_ns), p50, p99, max});
 	}
 	return t;
 }

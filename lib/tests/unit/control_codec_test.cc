@@ -284,7 +284,9 @@ Msg timer_reply()
 		.u64(TIMERX_NL_A_EXPIRATIONS, 103)
 		.u64(TIMERX_NL_A_OVERRUNS, 3)
 		.u64(TIMERX_NL_A_EVENTS, 99)
-		.u64(TIMERX_NL_A_PENDING, 1);
+		.u64(TIMERX_NL_A_PENDING, 1)
+		.u32(TIMERX_NL_A_SEQ, 0xFFFFFFF0U)
+		.u32(TIMERX_NL_A_SLACK_NS, 50000);
 	put_lateness(m);
 	return m;
 }
@@ -379,6 +381,8 @@ TEST(ControlReply, Timer)
 	EXPECT_EQ(3U, t.overruns);
 	EXPECT_EQ(99U, t.events);
 	EXPECT_EQ(1U, t.pending);
+	EXPECT_EQ(0xFFFFFFF0U, t.seq) << "API 3: the last arming's seq";
+	EXPECT_EQ(50000U, t.slack_ns);
 	ASSERT_TRUE(t.lateness.has_value());
 	expect_lateness(*t.lateness);
 }
@@ -395,6 +399,8 @@ TEST(ControlReply, TimerWithoutOptionalAttributes)
 	EXPECT_FALSE(t.next_expiry_ns.has_value());
 	EXPECT_FALSE(t.lateness.has_value());
 	EXPECT_EQ(-1, t.last_cpu);
+	EXPECT_FALSE(t.seq.has_value()) << "a module older than API 3";
+	EXPECT_FALSE(t.slack_ns.has_value());
 }
 
 TEST(ControlReply, Stats)
@@ -616,6 +622,7 @@ TEST(ControlReply, WrongAttributeLengthsAreEproto)
 		{TIMERX_NL_A_API_VERSION, 4},  {TIMERX_NL_A_ALARM_COUNT, 8},
 		{TIMERX_NL_A_ALARM_MAX_NS, 8}, {TIMERX_NL_A_CONTEXTS, 4},
 		{TIMERX_NL_A_RING_ENTRIES, 4}, {TIMERX_NL_A_WAKEUPS, 8},
+		{TIMERX_NL_A_SEQ, 4},          {TIMERX_NL_A_SLACK_NS, 4},
 	};
 	const unsigned char junk[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 	for (const Case &c : cases) {

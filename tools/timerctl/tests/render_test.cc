@@ -60,6 +60,10 @@ timerx::TimerStatus make_timer(std::uint32_t ctx, std::uint32_t id, bool with_hi
 	t.overruns = 4;
 	t.events = 100;
 	t.pending = 0;
+	if (id == 0) {
+		t.seq = 41;
+		t.slack_ns = 50000;
+	}
 	if (with_hist)
 		t.lateness = test::make_hist({1500, 2500, 40000});
 	return t;
@@ -147,8 +151,8 @@ TEST(Render, StatusJson)
 	EXPECT_EQ(lines(s.str()).size(), 1U); /* one line */
 	const Json v = parse_json(s.str());
 	EXPECT_EQ(v["version"].str, "0.1.0");
-	EXPECT_EQ(v["api_version"].u64(), 2U);
-	EXPECT_EQ(v["tool_api_version"].u64(), 2U);
+	EXPECT_EQ(v["api_version"].u64(), 3U);
+	EXPECT_EQ(v["tool_api_version"].u64(), 3U);
 	EXPECT_EQ(v["module"]["loaded"].b, true);
 	EXPECT_EQ(v["module"]["state"].str, "live");
 	EXPECT_EQ(v["module"]["refcnt"].u64(), 2U);
@@ -211,7 +215,7 @@ TEST(Render, StatusText)
 	render_status(s, Format::text, status_data());
 	const std::string t = s.str();
 	EXPECT_NE(t.find("module       timerx 0.1.0 (live, refcnt 2)\n"), std::string::npos) << t;
-	EXPECT_NE(t.find("api version  2 (timerctl: 2)\n"), std::string::npos) << t;
+	EXPECT_NE(t.find("api version  3 (timerctl: 3)\n"), std::string::npos) << t;
 	EXPECT_NE(t.find("contexts     2\n"), std::string::npos);
 	EXPECT_NE(t.find("ring full    5\n"), std::string::npos);
 	EXPECT_NE(t.find("lateness     p50 "), std::string::npos);
@@ -231,7 +235,7 @@ TEST(Render, StatusPrometheus)
 	EXPECT_NE(t.find("\ntimerx_ring_full_total 5\n"), std::string::npos);
 	EXPECT_NE(t.find("# TYPE timerx_lateness_seconds histogram\n"), std::string::npos);
 	EXPECT_NE(t.find("timerx_lateness_seconds_bucket{le=\"+Inf\"} 5\n"), std::string::npos);
-	EXPECT_NE(t.find("timerx_info{version=\"0.1.0\",api_version=\"2\"} 1\n"),
+	EXPECT_NE(t.find("timerx_info{version=\"0.1.0\",api_version=\"3\"} 1\n"),
 		  std::string::npos);
 	EXPECT_EQ(t.rfind("# HELP timerx_up ", 0), 0U) << t; /* first */
 	EXPECT_NE(t.find("\ntimerx_up 1\n"), std::string::npos);
@@ -407,10 +411,13 @@ TEST(Render, ShowTextAndJson)
 	EXPECT_EQ(t.rfind("context 1: pid 1001 (engine_10k), uid 0\n", 0), 0U) << t;
 	EXPECT_NE(t.find("  ring         3/1024 used\n"), std::string::npos) << t;
 	EXPECT_NE(t.find("  lateness     p50 "), std::string::npos);
-	for (const char *col : {"TIMER", "CLOCK", "FLAGS", "CPU", "PERIOD", "STATE", "NEXT",
-				"FIRES", "OVERRUNS", "EVENTS", "PENDING", "P50", "P99", "MAX"})
+	for (const char *col :
+	     {"TIMER", "CLOCK", "FLAGS", "CPU", "PERIOD", "STATE", "NEXT", "FIRES", "OVERRUNS",
+	      "EVENTS", "PENDING", "SEQ", "SLACK", "P50", "P99", "MAX"})
 		EXPECT_NE(t.find(col), std::string::npos) << col;
 	EXPECT_NE(t.find("1.00ms"), std::string::npos);
+	EXPECT_NE(t.find(" 41 "), std::string::npos) << "the seq of timer 0's arming\n" << t;
+	EXPECT_NE(t.find("50.0µs"), std::string::npos) << "its slack\n" << t;
 
 	std::ostringstream j;
 	render_show(j, Format::json, v, fixed_now());
@@ -418,6 +425,10 @@ TEST(Render, ShowTextAndJson)
 	EXPECT_EQ(o["ctx_id"].u64(), 1U);
 	ASSERT_EQ(o["timer_list"].items.size(), 2U);
 	EXPECT_EQ(o["timer_list"][0]["fires"].u64(), 100U);
+	EXPECT_EQ(o["timer_list"][0]["seq"].u64(), 41U);
+	EXPECT_EQ(o["timer_list"][0]["slack_ns"].u64(), 50000U);
+	EXPECT_EQ(o["timer_list"][1]["seq"].type, Json::Type::null) << "an older module";
+	EXPECT_EQ(o["timer_list"][1]["slack_ns"].type, Json::Type::null);
 }
 
 /*
