@@ -587,7 +587,9 @@ static void fi_setup_after(struct __test_metadata *_metadata, void *arg, int ret
 	EXPECT_EQ((__u32)FI_RING, s->p.entries);
 	EXPECT_EQ(sizeof(struct timerx_event), s->p.event_size);
 	EXPECT_EQ(sizeof(struct timerx_ring_hdr), s->p.events_offset);
-	EXPECT_EQ((__u64)(128 + FI_RING * 32 + 4095) & ~4095ULL, s->p.mmap_len);
+	EXPECT_EQ((__u64)(sizeof(struct timerx_ring_hdr) + FI_RING * sizeof(struct timerx_event) +
+			 4095) & ~4095ULL,
+		  s->p.mmap_len);
 	memset(&r, 0, sizeof(r));
 	r.fd = s->fd;
 	r.p = s->p;

@@ -157,7 +157,8 @@ public:
 		  uring_(must(timerx::Uring::open(ctx_, {.sq_entries = 4096}), "io_uring")),
 		  batch_(must(timerx::Batch::with_capacity(n), "batch")), ids_(n)
 	{
-		reader_ = ctx_.reader();
+		/* finish() accounts across a cancel: its events count too. */
+		reader_ = ctx_.reader(timerx::Stale::deliver);
 	}
 
 	bool arm(State &st) override

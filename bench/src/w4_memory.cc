@@ -85,7 +85,8 @@ int run_w4(const Options &o)
 	const timerx::Context ctx =
 		must(timerx::Context::open({.ring_entries = entries}), "open /dev/timerx");
 	timerx::Uring uring = must(timerx::Uring::open(ctx, {.sq_entries = 4096}), "io_uring");
-	timerx::RingReader reader = ctx.reader();
+	/* Accounts across the cancel below: the cancelled armings' events count too. */
+	timerx::RingReader reader = ctx.reader(timerx::Stale::deliver);
 	timerx::Batch batch = must(timerx::Batch::with_capacity(n), "batch");
 	std::vector<timerx::TimerId> ids(n);
 	std::vector<std::uint64_t> seen(n, 0);

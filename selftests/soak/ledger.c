@@ -17,12 +17,13 @@ static struct soak_timer *soak_find(struct soak_ctx *c, __u32 id)
 	return NULL;
 }
 
-static bool soak_gone(const struct soak_ctx *c, __u32 id)
+/* An event of a deleted timer: its user_data (unique per timer) was one's. */
+static bool soak_gone(const struct soak_ctx *c, __u64 user_data)
 {
 	unsigned int i, n = c->ngone < SOAK_GONE_IDS ? c->ngone : SOAK_GONE_IDS;
 
 	for (i = 0; i < n; i++)
-		if (c->gone[i] == id)
+		if (c->gone[i] == user_data)
 			return true;
 	return false;
 }
@@ -56,16 +57,18 @@ void soak_book(struct soak_ctx *c, const struct timerx_event *e)
 	soak_add(ST_EVENTS, 1);
 	soak_add(ST_EXPIRATIONS, 1 + (__u64)e->overrun);
 	soak_max(ST_MAX_OVERRUN, e->overrun);
-	if (!t) {
-		if (!soak_gone(c, e->timer_id))
+	if (!t || e->user_data != t->user_data) {
+		if (soak_gone(c, e->user_data))
+			return;
+		if (!t)
 			soak_fail(SC_EVENTS, "ctx %u: event for timer %u, which it never had",
 				  c->ctx_id, e->timer_id);
+		else
+			soak_fail(SC_EVENTS, "ctx %u timer %u: user_data %#llx, created with %#llx",
+				  c->ctx_id, t->id, (unsigned long long)e->user_data,
+				  (unsigned long long)t->user_data);
 		return;
 	}
-	if (e->user_data != t->user_data)
-		soak_fail(SC_EVENTS, "ctx %u timer %u: user_data %#llx, created with %#llx",
-			  c->ctx_id, t->id, (unsigned long long)e->user_data,
-			  (unsigned long long)t->user_data);
 	if (e->actual_ns < e->expected_ns)
 		soak_fail(SC_EVENTS,
 			  "ctx %u timer %u (%s, period %llu, %s) event %llu: actual_ns %lld < expected_ns %lld by %lld ns, overrun %u; the event before: expected %lld overrun %u",

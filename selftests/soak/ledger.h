@@ -46,7 +46,7 @@ struct soak_ctx {
 	__u64 events_read;	/* all of its events, deleted timers' too */
 	struct soak_timer t[SOAK_MAX_TIMERS];
 	/* Timers deleted with events possibly still in the ring. */
-	__u32 gone[SOAK_GONE_IDS];
+	__u64 gone[SOAK_GONE_IDS];	/* user_data of deleted timers */
 	unsigned int ngone;
 };
 

@@ -322,8 +322,12 @@ static void soak_delete(struct soak_worker *w, struct soak_ctx *c, struct soak_t
 			  t->id, strerror(-ret));
 		return;
 	}
-	/* Events already in the ring stay there; they are not a mystery. */
-	c->gone[c->ngone++ % SOAK_GONE_IDS] = t->id;
+	/*
+	 * Events already in the ring stay there; they are not a mystery. The
+	 * id may come back for the next CREATE (ids are dense, reused like
+	 * fds): the user_data, unique per timer, tells the two apart.
+	 */
+	c->gone[c->ngone++ % SOAK_GONE_IDS] = t->user_data;
 	t->used = false;
 	soak_add(ST_TIMERS_DELETED, 1);
 }
