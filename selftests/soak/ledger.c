@@ -28,25 +28,36 @@ static bool soak_gone(const struct soak_ctx *c, __u64 user_data)
 	return false;
 }
 
-static void soak_check_grid(struct soak_ctx *c, struct soak_timer *t,
+/*
+ * The grid of @e's arming: true when @e is its timer's latest arming's
+ * (checked against the event before of that arming), false for an event
+ * of an older arming, published late, which the ledger does not track.
+ */
+static bool soak_check_grid(struct soak_ctx *c, struct soak_timer *t,
 			    const struct timerx_event *e)
 {
 	__u64 k = t->nevents, period;
 	__s64 want;
 
+	if (k && e->seq != t->prev_seq)
+		return (__s32)(e->seq - t->prev_seq) > 0;
 	if (!k || (k >= t->nocheck_lo && k <= t->nocheck_hi))
-		return;
-	period = k < t->old_until ? t->old_period : t->period;
+		return true;
+	if (t->seq - e->seq >= SOAK_SEQ_PERIODS ||
+	    (t->grid_unchecked_seq && e->seq == t->grid_unchecked_seq))
+		return true;
+	period = t->seq_period[e->seq % SOAK_SEQ_PERIODS];
 	if (!period)
-		return;
+		return true;
 	want = t->prev_expected + (__s64)((1 + (__u64)t->prev_overrun) * period);
 	if (e->expected_ns != want)
 		soak_fail(SC_EVENTS,
-			  "ctx %u timer %u (%s, period %llu) event %llu: expected_ns %lld, the one before said %lld (it: %lld + (1 + %u) periods): expirations lost, doubled or out of order",
+			  "ctx %u timer %u (%s, period %llu) event %llu of arming %u: expected_ns %lld, the one before said %lld (it: %lld + (1 + %u) periods): expirations lost, doubled or out of order",
 			  c->ctx_id, t->id, tx_clock_name(t->clk),
-			  (unsigned long long)period, (unsigned long long)k,
+			  (unsigned long long)period, (unsigned long long)k, e->seq,
 			  (long long)e->expected_ns, (long long)want,
 			  (long long)t->prev_expected, t->prev_overrun);
+	return true;
 }
 
 void soak_book(struct soak_ctx *c, const struct timerx_event *e)
@@ -77,9 +88,11 @@ void soak_book(struct soak_ctx *c, const struct timerx_event *e)
 			  (long long)e->actual_ns, (long long)e->expected_ns,
 			  (long long)(e->expected_ns - e->actual_ns), e->overrun,
 			  (long long)t->prev_expected, t->prev_overrun);
-	soak_check_grid(c, t, e);
-	t->prev_expected = e->expected_ns;
-	t->prev_overrun = e->overrun;
+	if (soak_check_grid(c, t, e)) {
+		t->prev_expected = e->expected_ns;
+		t->prev_overrun = e->overrun;
+		t->prev_seq = e->seq;
+	}
 	t->sum += 1 + (__u64)e->overrun;
 	t->nevents++;
 }

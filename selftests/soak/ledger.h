@@ -31,6 +31,15 @@ struct soak_timer {
 	__u64 nocheck_lo, nocheck_hi;
 	__s64 prev_expected;
 	__u32 prev_overrun;
+	/*
+	 * Each arming's seq is the soak's own count, so events of an older
+	 * arming (its pending run may be published after the new arming's
+	 * first events) are told apart and not checked against the new grid.
+	 */
+	__u32 seq;		/* of the latest arming made */
+	__u32 prev_seq;		/* of the event before */
+	__u32 grid_unchecked_seq;	/* an arming moved by POSTPONE */
+	__u64 seq_period[SOAK_SEQ_PERIODS];	/* by seq % SOAK_SEQ_PERIODS */
 };
 
 struct soak_ctx {

@@ -27,6 +27,7 @@
 #define SOAK_MAX_CTXS		6
 #define SOAK_MAX_TIMERS		16
 #define SOAK_GONE_IDS		64
+#define SOAK_SEQ_PERIODS	8
 
 /* The invariant classes, one TAP result each. */
 enum soak_check {

@@ -187,7 +187,7 @@ static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_ti
 		       __u32 flags, __s64 expires, __u64 period)
 {
 	__u32 slack = soak_chance(&w->rng, 50) ? 0 : soak_below(&w->rng, 200000);
-	__u32 seq = (__u32)soak_below(&w->rng, 1U << 31) * 2;
+	__u32 seq = t->seq + 1;
 	struct timerx_batch_entry e = {
 		.op = TIMERX_BATCH_ARM,
 		.timer_id = t->id,
@@ -199,6 +199,7 @@ static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_ti
 	};
 	int ret;
 
+	t->seq_period[seq % SOAK_SEQ_PERIODS] = period;
 	switch (soak_below(&w->rng, 4)) {
 	case 0:
 		ret = tx_batch(c->fd, &e, 1);
@@ -209,17 +210,23 @@ static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_ti
 		}
 		if (!e.result)
 			soak_add(ST_BATCH_ARMS, 1);
-		return e.result;
+		ret = e.result;
+		break;
 	case 1:
-		return tx_arm_seq(c->fd, t->id, flags, expires, period, seq, slack);
+		ret = tx_arm_seq(c->fd, t->id, flags, expires, period, seq, slack);
+		break;
 	default:
-		return tx_arm(c->fd, t->id, flags, expires, period);
+		ret = tx_arm_seq(c->fd, t->id, flags, expires, period, seq, 0);
+		break;
 	}
+	if (!ret)
+		t->seq = seq;
+	return ret;
 }
 
 /*
- * POSTPONE moves the expiry, so around it the ledger's grid is a new one,
- * as around a re-arm. A one-shot timer that fired is not armed (ETIME);
+ * POSTPONE moves the expiry, so after it the ledger's grid is a new one
+ * within the same arming. A one-shot timer that fired is not armed (ETIME);
  * a periodic one is armed until cancelled.
  */
 static void soak_postpone(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t)
@@ -246,6 +253,12 @@ static void soak_postpone(struct soak_worker *w, struct soak_ctx *c, struct soak
 	soak_add(ST_POSTPONES, 1);
 	after = soak_events_of(w, c, t, &ok);
 	soak_rearm_window(t, before, after, t->period);
+	/*
+	 * The same arming (seq) on a new grid: the old grid's pending run may
+	 * be published after events of the new one, so the event indices
+	 * cannot say where one grid ends. This arming's grid goes unchecked.
+	 */
+	t->grid_unchecked_seq = t->seq;
 }
 
 static void soak_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t,
