@@ -41,15 +41,13 @@ static bool soak_check_grid(struct soak_ctx *c, struct soak_timer *t,
 
 	if (k && e->seq != t->prev_seq)
 		return (__s32)(e->seq - t->prev_seq) > 0;
-	if (!k || (k >= t->nocheck_lo && k <= t->nocheck_hi))
-		return true;
-	if (t->seq - e->seq >= SOAK_SEQ_PERIODS ||
-	    (t->grid_unchecked_seq && e->seq == t->grid_unchecked_seq))
+	if (!k || t->seq - e->seq >= SOAK_SEQ_PERIODS)
 		return true;
 	period = t->seq_period[e->seq % SOAK_SEQ_PERIODS];
 	if (!period)
 		return true;
 	want = t->prev_expected + (__s64)((1 + (__u64)t->prev_overrun) * period);
+	soak_add(ST_GRID_CHECKS, 1);
 	if (e->expected_ns != want)
 		soak_fail(SC_EVENTS,
 			  "ctx %u timer %u (%s, period %llu) event %llu of arming %u: expected_ns %lld, the one before said %lld (it: %lld + (1 + %u) periods): expirations lost, doubled or out of order",
@@ -187,24 +185,6 @@ void soak_drain_all(struct soak_ctx *c)
 		}
 	}
 	soak_fail(SC_ACCOUNTING, "ctx %u: the ring never became quiescent", c->ctx_id);
-}
-
-void soak_rearm_window(struct soak_timer *t, __u64 events_before,
-		       __u64 events_after, __u64 new_period)
-{
-	bool window_open = t->nevents <= t->nocheck_hi || t->nevents < t->old_until;
-
-	if (t->nevents < events_before && window_open) {
-		/* Several armings unread: check none of them against another. */
-		t->nocheck_lo = t->nevents;
-		t->old_until = 0;
-	} else {
-		t->old_period = t->period;
-		t->old_until = events_before;
-		t->nocheck_lo = events_before;
-	}
-	t->nocheck_hi = events_after + 1;
-	t->period = new_period;
 }
 
 void soak_check_quiescent(struct soak_ctx *c, struct soak_timer *t, bool final,

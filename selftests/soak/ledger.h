@@ -19,16 +19,9 @@ struct soak_timer {
 	__u64 nevents;		/* its events read */
 	/*
 	 * The grid: an event of a periodic timer is expected where the one
-	 * before it said the next would be. Events of an old and a new arming
-	 * can fold into one (pending ones go first), so around a re-arm the
-	 * event indices [nocheck_lo, nocheck_hi] are not checked against
-	 * their predecessor, and the ones before old_until belong to the
-	 * arming before, of period old_period.
+	 * before it, of the same arming, said the next would be.
 	 */
-	__u64 period;
-	__u64 old_period;
-	__u64 old_until;
-	__u64 nocheck_lo, nocheck_hi;
+	__u64 period;		/* of the latest arming made */
 	__s64 prev_expected;
 	__u32 prev_overrun;
 	/*
@@ -38,8 +31,8 @@ struct soak_timer {
 	 */
 	__u32 seq;		/* of the latest arming made */
 	__u32 prev_seq;		/* of the event before */
-	__u32 grid_unchecked_seq;	/* an arming moved by POSTPONE */
-	__u64 seq_period[SOAK_SEQ_PERIODS];	/* by seq % SOAK_SEQ_PERIODS */
+	/* By seq % SOAK_SEQ_PERIODS; 0: no grid to check (one-shot, postponed). */
+	__u64 seq_period[SOAK_SEQ_PERIODS];
 };
 
 struct soak_ctx {
@@ -66,8 +59,6 @@ unsigned int soak_drain(struct soak_ctx *c);
 /* Drain and flush until nothing is ready or pending. */
 void soak_drain_all(struct soak_ctx *c);
 /* A re-arm: GET before and after it, for the grid's window. */
-void soak_rearm_window(struct soak_timer *t, __u64 events_before,
-		       __u64 events_after, __u64 new_period);
 /*
  * The timer is cancelled and the ring drained: its books must match GET
  * exactly (SC_ACCOUNTING). @final: after a full flush, nothing pending.

@@ -227,9 +227,9 @@ static void soak_figures(__s64 ms)
 	       (unsigned long long)s[ST_TIMERS_DELETED], (unsigned long long)s[ST_FLUSHES],
 	       (unsigned long long)s[ST_FLUSHED_EVENTS], (unsigned long long)s[ST_STALLS],
 	       (unsigned long long)s[ST_RING_FULL]);
-	printf("# soak: %llu arms through BATCH, %llu postpones, %llu of them of an expired one-shot (ETIME)\n",
+	printf("# soak: %llu arms through BATCH, %llu postpones, %llu of them of an expired one-shot (ETIME), %llu events checked on their arming's grid\n",
 	       (unsigned long long)s[ST_BATCH_ARMS], (unsigned long long)s[ST_POSTPONES],
-	       (unsigned long long)s[ST_POSTPONE_ETIME]);
+	       (unsigned long long)s[ST_POSTPONE_ETIME], (unsigned long long)s[ST_GRID_CHECKS]);
 	printf("# soak: %llu contexts (%llu closed while firing), %llu exact checks, %llu live checks, %llu netlink cross-checks, %llu per-user limit hits\n",
 	       (unsigned long long)s[ST_CTX_OPENED], (unsigned long long)s[ST_CTX_CLOSED_FIRING],
 	       (unsigned long long)s[ST_CHECKS], (unsigned long long)s[ST_LIVE_CHECKS],

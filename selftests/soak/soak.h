@@ -55,6 +55,7 @@ enum soak_stat {
 	ST_EXPIRATIONS,		/* sum(1 + overrun) of the events read */
 	ST_EVENTS,
 	ST_MAX_OVERRUN,		/* the largest single fold seen */
+	ST_GRID_CHECKS,		/* events checked against their arming's grid */
 	ST_FLUSHES,
 	ST_FLUSHED_EVENTS,
 	ST_STALLS,

@@ -169,19 +169,6 @@ static struct soak_timer *soak_create(struct soak_worker *w, struct soak_ctx *c)
 	return t;
 }
 
-static __u64 soak_events_of(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t,
-			    bool *ok)
-{
-	struct timerx_timer_info ti;
-	int ret = tx_get(c->fd, t->id, &ti);
-
-	*ok = !ret;
-	if (ret)
-		soak_fail(SC_OPS, "worker %u ctx %u timer %u: GET: %s", w->index, c->ctx_id,
-			  t->id, strerror(-ret));
-	return ti.events;
-}
-
 /* ARM, or ARM with a seq and some slack, or a one-entry BATCH: all the same. */
 static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t,
 		       __u32 flags, __s64 expires, __u64 period)
@@ -199,7 +186,6 @@ static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_ti
 	};
 	int ret;
 
-	t->seq_period[seq % SOAK_SEQ_PERIODS] = period;
 	switch (soak_below(&w->rng, 4)) {
 	case 0:
 		ret = tx_batch(c->fd, &e, 1);
@@ -219,8 +205,11 @@ static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_ti
 		ret = tx_arm_seq(c->fd, t->id, flags, expires, period, seq, 0);
 		break;
 	}
-	if (!ret)
+	/* Only a made arming: a failed one must not overwrite a live seq's period. */
+	if (!ret) {
 		t->seq = seq;
+		t->seq_period[seq % SOAK_SEQ_PERIODS] = period;
+	}
 	return ret;
 }
 
@@ -232,13 +221,8 @@ static int soak_do_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_ti
 static void soak_postpone(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t)
 {
 	__s64 delay = (__s64)soak_below(&w->rng, SOAK_MAX_DELAY_NS);
-	__u64 before, after;
-	bool ok;
 	int ret;
 
-	before = soak_events_of(w, c, t, &ok);
-	if (!ok)
-		return;
 	ret = tx_postpone(c->fd, t->id, 0, delay);
 	if (ret == -ETIME && (!t->armed || !t->period)) {
 		soak_add(ST_POSTPONE_ETIME, 1);
@@ -251,23 +235,20 @@ static void soak_postpone(struct soak_worker *w, struct soak_ctx *c, struct soak
 		return;
 	}
 	soak_add(ST_POSTPONES, 1);
-	after = soak_events_of(w, c, t, &ok);
-	soak_rearm_window(t, before, after, t->period);
 	/*
 	 * The same arming (seq) on a new grid: the old grid's pending run may
 	 * be published after events of the new one, so the event indices
-	 * cannot say where one grid ends. This arming's grid goes unchecked.
+	 * cannot say where one grid ends. This arming's grid goes unchecked
+	 * (its period slot 0), also while later armings are made.
 	 */
-	t->grid_unchecked_seq = t->seq;
+	t->seq_period[t->seq % SOAK_SEQ_PERIODS] = 0;
 }
 
 static void soak_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_timer *t,
 		     __u64 period)
 {
 	__s64 delay = (__s64)soak_below(&w->rng, SOAK_MAX_DELAY_NS), expires = delay;
-	__u64 before, after;
 	__u32 flags = 0;
-	bool ok;
 	int ret;
 
 	if (soak_chance(&w->rng, 25)) {
@@ -279,9 +260,6 @@ static void soak_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_time
 		if (expires < 0)
 			expires = 0;
 	}
-	before = soak_events_of(w, c, t, &ok);
-	if (!ok)
-		return;
 	ret = soak_do_arm(w, c, t, flags, expires, period);
 	if (ret) {
 		/* EDQUOT changes nothing: the old arming goes on. */
@@ -289,8 +267,7 @@ static void soak_arm(struct soak_worker *w, struct soak_ctx *c, struct soak_time
 		return;
 	}
 	soak_add(ST_ARMS, 1);
-	after = soak_events_of(w, c, t, &ok);
-	soak_rearm_window(t, before, after, period);
+	t->period = period;
 	t->armed = true;
 }
 
