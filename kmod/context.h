@@ -31,6 +31,7 @@ struct timerx_ctx {
 	struct timerx_timer **timers;	/* by id: dense, from 1 */
 	u32 timers_cap;			/* entries of @timers */
 	struct ida timer_ids;
+	struct list_head queues;	/* struct timerx_queue, by clock/mode/CPU */
 	unsigned int nr_timers;
 	u32 generation;			/* timers created or deleted */
 	struct timerx_ring ring;

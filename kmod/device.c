@@ -67,6 +67,7 @@ static int timerx_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	mutex_init(&ctx->lock);
 	ida_init(&ctx->timer_ids);
+	INIT_LIST_HEAD(&ctx->queues);
 	timerx_ring_init(&ctx->ring);
 	timerx_uring_waits_init(&ctx->uring_waits);
 	timerx_notify_init(ctx);

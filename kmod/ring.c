@@ -313,7 +313,7 @@ static void timerx_ring_add_elapsed(struct timerx_ring *ring,
  * - poll/read/io_uring waiters re-check readiness under ring->lock after
  *   queueing themselves, so the unlocked waitqueue_active() is safe.
  */
-static bool timerx_ring_publish(struct timerx_ring *ring)
+bool timerx_ring_publish(struct timerx_ring *ring)
 {
 	struct timerx_ring_hdr *hdr = ring->hdr;
 
@@ -353,7 +353,7 @@ static bool timerx_ring_publish(struct timerx_ring *ring)
  */
 #define TIMERX_DIRECT_WAKE_GAP_NS	(20 * NSEC_PER_USEC)
 
-static void timerx_ring_wake(struct timerx_ring *ring)
+void timerx_ring_wake(struct timerx_ring *ring)
 {
 	u64 start, end;
 
@@ -377,19 +377,20 @@ static void timerx_ring_wake(struct timerx_ring *ring)
 }
 
 /*
- * From the hrtimer callback, in hard or soft irq context: @n expirations
- * of @t's current arming, the first at @expected. Returns true when
+ * From a queue's callback, in hard or soft irq context, ring->lock held
+ * (the pass publishes once, timerx_ring_publish()): @n expirations of
+ * @t's current arming, the first at @expected. Returns true when
  * expirations are left waiting (the ring was full): a periodic timer
- * (@resume, its next expiry, is not 0) is then parked, and its callback
- * must not restart it.
+ * (@resume, its next expiry, is not 0) is then parked, and the pass
+ * takes it out of its queue.
  */
 bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			 ktime_t expected, ktime_t actual, u64 n, ktime_t resume)
 {
-	unsigned long flags;
-	bool full, wake;
+	bool full;
 
-	raw_spin_lock_irqsave(&ring->lock, flags);
+	lockdep_assert_held(&ring->lock);
+
 	t->expirations += n;
 	t->fires++;
 	t->last_cpu = smp_processor_id();
@@ -409,10 +410,6 @@ bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			t->resume = resume;
 		}
 	}
-	wake = timerx_ring_publish(ring);
-	raw_spin_unlock_irqrestore(&ring->lock, flags);
-	if (wake)
-		timerx_ring_wake(ring);
 	return full;
 }
 

@@ -84,6 +84,8 @@ bool timerx_ring_is_setup(struct timerx_ring *ring);
 bool timerx_ring_deliver(struct timerx_ring *ring, struct timerx_timer *t,
 			 ktime_t expected, ktime_t actual, u64 expirations,
 			 ktime_t resume);
+bool timerx_ring_publish(struct timerx_ring *ring);
+void timerx_ring_wake(struct timerx_ring *ring);
 unsigned int timerx_ring_flush(struct timerx_ring *ring,
 			       struct list_head *resume);
 bool timerx_ring_ready(struct timerx_ring *ring);

@@ -1,16 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * User timers: one hrtimer each, owned by a context.
+ * User timers, owned by a context, queued on its timer queues (queue.c):
+ * one hrtimer per clock, expiry mode and CPU, not one per timer.
  *
- * The callback runs in hard-irq context unless the timer was created soft
- * (on PREEMPT_RT, hard expiry is for CAP_SYS_NICE or real-time callers, as
- * for the kernel's own sleepers). It forwards periodic timers by whole
- * periods (no drift, missed periods counted) and hands
- * the expirations to the ring; it takes the ring's raw spinlock, and,
- * after dropping it, the waitqueue's lock to wake a sleeper (ring.c).
- * It never re-queues a timer whose expiry did not move: that
- * would make __hrtimer_run_queues() run it again at once, forever, with
- * interrupts off.
+ * A queue's callback runs in hard-irq context unless its timers were
+ * created soft (on PREEMPT_RT, hard expiry is for CAP_SYS_NICE or
+ * real-time callers, as for the kernel's own sleepers). For each due
+ * timer it forwards periodic ones by whole periods (no drift, missed
+ * periods counted) and hands the expirations to the ring, under the
+ * queue's and the ring's raw spinlocks.
  *
  * What a timer costs its user (a timer of max_timers_per_user, and for an
  * armed periodic timer its rate of max_user_rate) is charged when it is
@@ -29,6 +27,7 @@
 #include "hist.h"
 #include "notify.h"
 #include "params.h"
+#include "queue.h"
 #include "ring.h"
 #include "stats.h"
 #include "timer.h"
@@ -66,61 +65,35 @@ static void timerx_timer_record(struct timerx_timer *t, u64 lateness)
 }
 
 /*
- * hrtimer_forward() without its rounding of the period up to
+ * Periods of @t from @expected to the first expiry after @now, at least
+ * one: hrtimer_forward() without its rounding of the period up to
  * hrtimer_resolution (a whole tick without high resolution): the grid is
  * the user's, the one the catch-up of parked timers computes too.
  */
-static u64 timerx_timer_forward(struct timerx_timer *t, ktime_t now)
+static u64 timerx_timer_periods(struct timerx_timer *t, ktime_t expected,
+				ktime_t now)
 {
-	ktime_t expires = hrtimer_get_softexpires(&t->hrt);
-	ktime_t late = ktime_sub(now, expires);
-	u64 n = 1;
+	ktime_t late = ktime_sub(now, expected);
 
-	if (late < 0)
-		return 0;
-	if (late >= t->period)	/* missed periods: the only division */
-		n += div64_u64(ktime_to_ns(late), ktime_to_ns(t->period));
-	/* The slack stays the arming's: the grid is the expiries'. */
-	hrtimer_set_expires_range_ns(&t->hrt,
-				     timerx_periods_after(expires, t->period, n),
-				     t->slack);
-	return n;
+	if (late < t->period)
+		return 1;
+	return div64_u64(ktime_to_ns(late), ktime_to_ns(t->period)) + 1;
 }
 
-/*
- * The time the callback reports and forwards from. The interrupt ran the
- * timer because its clock, as the interrupt read it, was past the expiry.
- * A REALTIME or TAI clock stepped back since reads earlier: keep the
- * interrupt's frame (the base's offset as it was then), or the timer
- * would be due again in the same pass, once per period of the step. And
- * never earlier than the expiry it ran for.
- */
-static ktime_t timerx_timer_now(struct timerx_timer *t, ktime_t expected)
+bool timerx_timer_expire(struct timerx_timer *t, ktime_t now, ktime_t *next)
 {
-	ktime_t now = hrtimer_cb_get_time(&t->hrt);
-
-	if (t->clockid == CLOCK_REALTIME || t->clockid == CLOCK_TAI)
-		now = max(now, ktime_add(ktime_get(),
-					 READ_ONCE(t->hrt.base->offset)));
-	return max(now, expected);
-}
-
-static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
-{
-	struct timerx_timer *t = container_of(hrt, struct timerx_timer, hrt);
 	/* The expiry asked for: the hard one is that plus the slack. */
-	ktime_t expected = hrtimer_get_softexpires(hrt);
-	ktime_t hard = hrtimer_get_expires(hrt);
-	ktime_t now = timerx_timer_now(t, expected);
+	ktime_t expected = t->expires;
+	ktime_t hard = ktime_add_safe(expected, t->slack);
 	ktime_t resume = 0;
 	u64 n = 1;
 
 	if (t->period) {
-		/* now >= expected: the expiry moves by a period at least... */
-		n = max_t(u64, timerx_timer_forward(t, now), 1);
-		/* ...unless saturated at KTIME_MAX: then the timer stops. */
-		if (ktime_after(hrtimer_get_softexpires(hrt), expected))
-			resume = hrtimer_get_softexpires(hrt);
+		n = timerx_timer_periods(t, expected, now);
+		resume = timerx_periods_after(expected, t->period, n);
+		/* Saturated at KTIME_MAX: the timer stops. */
+		if (!ktime_after(resume, expected))
+			resume = 0;
 	}
 
 	/* A full ring parks a periodic timer: it costs no more interrupts. */
@@ -131,7 +104,8 @@ static enum hrtimer_restart timerx_timer_fire(struct hrtimer *hrt)
 	/* Within its slack a timer is on time: the statistics say the kernel's part. */
 	timerx_timer_record(t, ktime_after(now, hard) ?
 			       ktime_to_ns(ktime_sub(now, hard)) : 0);
-	return resume ? HRTIMER_RESTART : HRTIMER_NORESTART;
+	*next = resume;
+	return resume;
 }
 
 static bool timerx_clockid_valid(u32 clockid)
@@ -246,6 +220,7 @@ static int timerx_timer_alloc_id(struct timerx_ctx *ctx)
 
 int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 {
+	struct timerx_queue *q;
 	enum hrtimer_mode mode;
 	struct timerx_timer *t;
 	u32 flags;
@@ -272,12 +247,17 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 			goto err_free;
 		timerx_hist_init(t->lateness);
 	}
+	q = timerx_queue_get(ctx, c->clockid, mode,
+			     flags & TIMERX_CREATE_F_PINNED ? (int)c->cpu : -1);
+	if (IS_ERR(q)) {
+		ret = PTR_ERR(q);
+		goto err_free;
+	}
 
-	/* Always absolute: relative REALTIME timers would become MONOTONIC. */
-	hrtimer_setup(&t->hrt, timerx_timer_fire, c->clockid, mode);
+	t->q = q;
+	t->qidx = U32_MAX;
 	t->ctx = ctx;
 	t->user_data = c->user_data;
-	t->mode = mode;
 	t->clockid = c->clockid;
 	t->flags = flags;
 	t->cpu = c->cpu;
@@ -287,7 +267,7 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 
 	ret = timerx_timer_alloc_id(ctx);
 	if (ret < 0)
-		goto err_free;
+		goto err_put;
 	t->id = ret;
 	ctx->timers[t->id] = t;
 	ctx->nr_timers++;
@@ -296,6 +276,8 @@ int timerx_timer_create(struct timerx_ctx *ctx, struct timerx_create *c)
 	c->timer_id = t->id;
 	return 0;
 
+err_put:
+	timerx_queue_put(q);
 err_free:
 	timerx_timer_free(t);
 err_uncharge:
@@ -318,44 +300,16 @@ struct timerx_timer *timerx_timer_next(struct timerx_ctx *ctx, u32 id)
 	return NULL;
 }
 
-struct timerx_timer_start {
-	struct timerx_timer *t;
-	ktime_t expires;
-};
-
-/* Runs on the pinned CPU, in IPI context: the hrtimer base is that CPU's. */
-static void timerx_timer_start_local(void *arg)
-{
-	struct timerx_timer_start *start = arg;
-
-	hrtimer_start_range_ns(&start->t->hrt, start->expires, start->t->slack,
-			       start->t->mode);
-}
-
-/* Process context, the context's mutex held, the timer not running. */
-static int timerx_timer_start(struct timerx_timer *t, ktime_t expires)
-{
-	if (t->flags & TIMERX_CREATE_F_PINNED) {
-		struct timerx_timer_start start = { t, expires };
-
-		/* wait=1: @start lives until the IPI has run. */
-		return smp_call_function_single(t->cpu, timerx_timer_start_local,
-						&start, 1);
-	}
-	hrtimer_start_range_ns(&t->hrt, expires, t->slack, t->mode);
-	return 0;
-}
-
 /*
- * Stop @t's hrtimer and end a parked state: the periods that elapsed
- * while it was parked become pending expirations like any other. The
- * timer's rate is still charged; the caller decides what it becomes.
- * Returns whether the timer was armed.
+ * Take @t out of its queue and end a parked state: the periods that
+ * elapsed while it was parked become pending expirations like any other.
+ * The timer's rate is still charged; the caller decides what it becomes.
+ * Returns whether the timer was armed. Afterwards no callback reads @t's
+ * configuration until it is queued again.
  */
 static bool timerx_timer_stop(struct timerx_ctx *ctx, struct timerx_timer *t)
 {
-	/* Waits for a running callback: it reads period without a lock. */
-	bool queued = hrtimer_cancel(&t->hrt);
+	bool queued = timerx_queue_del(t->q, t);
 
 	return timerx_ring_unpark(&ctx->ring, t) || queued;
 }
@@ -400,7 +354,7 @@ static ktime_t timerx_timer_expiry(struct timerx_timer *t, s64 expires_ns,
 {
 	if (flags & TIMERX_ARM_F_ABS)
 		return expires_ns;
-	return ktime_add_safe(hrtimer_cb_get_time(&t->hrt), expires_ns);
+	return ktime_add_safe(timerx_clock_now(t->clockid), expires_ns);
 }
 
 int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
@@ -433,8 +387,8 @@ int timerx_timer_arm(struct timerx_ctx *ctx, const struct timerx_arm *a)
 	t->slack = a->slack_ns;
 	timerx_timer_set_rate(ctx, t, rate);
 
-	ret = timerx_timer_start(t, timerx_timer_expiry(t, a->expires_ns,
-							a->flags));
+	ret = timerx_queue_add(t->q, t, timerx_timer_expiry(t, a->expires_ns,
+							    a->flags), false);
 	if (ret)
 		timerx_timer_set_rate(ctx, t, 0);
 	return ret;
@@ -477,11 +431,8 @@ int timerx_timer_postpone(struct timerx_ctx *ctx, const struct timerx_postpone *
 		return -ETIME;
 	}
 	/* Its CPU went offline: any CPU beats losing an armed timer. */
-	if (timerx_timer_start(t, timerx_timer_expiry(t, p->expires_ns, p->flags)))
-		hrtimer_start_range_ns(&t->hrt,
-				       timerx_timer_expiry(t, p->expires_ns, p->flags),
-				       t->slack, t->mode & ~HRTIMER_MODE_PINNED);
-	return 0;
+	return timerx_queue_add(t->q, t, timerx_timer_expiry(t, p->expires_ns,
+							     p->flags), true);
 }
 
 static int timerx_timer_ref_check(const struct timerx_timer_ref *r)
@@ -528,7 +479,8 @@ int timerx_timer_delete(struct timerx_ctx *ctx, const struct timerx_timer_ref *r
 	ida_free(&ctx->timer_ids, t->id);
 	ctx->nr_timers--;
 	ctx->generation++;
-	hrtimer_cancel(&t->hrt);
+	timerx_queue_del(t->q, t);
+	timerx_queue_put(t->q);
 	timerx_ring_forget(&ctx->ring, t);
 	timerx_timer_set_rate(ctx, t, 0);
 	timerx_user_uncharge_timers(ctx->user, 1);
@@ -583,16 +535,9 @@ void timerx_timer_describe(struct timerx_ctx *ctx, struct timerx_timer *t,
 	next = t->resume;
 	raw_spin_unlock_irq(&ctx->ring.lock);
 
-	/*
-	 * hrtimer_active() holds while the callback runs, but a one-shot
-	 * timer in its callback has already written its last event: once
-	 * that is seen, the timer must read as idle.
-	 */
-	if (!armed) {
-		armed = hrtimer_active(&t->hrt) &&
-			(t->period || !hrtimer_callback_running(&t->hrt));
-		next = hrtimer_get_softexpires(&t->hrt);
-	}
+	/* A one-shot timer leaves its queue in the pass that writes its event. */
+	if (!armed)
+		armed = timerx_queue_next(t->q, t, &next);
 	info->state = armed ? TIMERX_TIMER_ARMED : TIMERX_TIMER_IDLE;
 	info->next_expiry_ns = armed ? ktime_to_ns(next) : 0;
 }
@@ -604,9 +549,7 @@ void timerx_timers_release(struct timerx_ctx *ctx)
 	u64 rate = 0;
 	u32 id;
 
-	for (id = 0; id < ctx->timers_cap; id++)
-		if (ctx->timers[id])
-			hrtimer_cancel(&ctx->timers[id]->hrt);
+	timerx_queues_stop(ctx);
 	for (id = 0; id < ctx->timers_cap; id++) {
 		t = ctx->timers[id];
 		if (!(id & 1023))
@@ -617,6 +560,7 @@ void timerx_timers_release(struct timerx_ctx *ctx)
 		rate += t->rate;
 		timerx_timer_free(t);
 	}
+	timerx_queues_free(ctx);
 	kvfree(ctx->timers);
 	ctx->timers = NULL;
 	ctx->timers_cap = 0;
@@ -634,7 +578,7 @@ u64 timerx_timer_elapsed(struct timerx_timer *t, ktime_t *first, ktime_t *now)
 	lockdep_assert_held(&t->ctx->ring.lock);
 
 	*first = t->resume;
-	*now = hrtimer_cb_get_time(&t->hrt);
+	*now = timerx_clock_now(t->clockid);
 	if (ktime_before(*now, t->resume))
 		return 0;
 	n = div64_u64(ktime_to_ns(ktime_sub(*now, t->resume)),
@@ -655,9 +599,7 @@ unsigned int timerx_ctx_flush(struct timerx_ctx *ctx)
 	list_for_each_entry_safe(t, tmp, &resume, resume_node) {
 		list_del_init(&t->resume_node);
 		/* Its CPU went offline: any CPU beats losing the timer. */
-		if (timerx_timer_start(t, t->resume))
-			hrtimer_start_range_ns(&t->hrt, t->resume, t->slack,
-					       t->mode & ~HRTIMER_MODE_PINNED);
+		timerx_queue_add(t->q, t, t->resume, true);
 	}
 	return n;
 }

@@ -9,6 +9,7 @@
 
 struct timerx_ctx;
 struct timerx_hist;
+struct timerx_queue;
 
 /*
  * Expirations of one arming not yet in the ring: @n of them, the first
@@ -24,32 +25,35 @@ struct timerx_run {
 };
 
 /*
- * One user timer. Its configuration (period, seq, slack, expiry, rate) is
- * changed only under the context's mutex and only while the hrtimer is
- * cancelled, so the callback reads it without a lock. Delivery state is
- * under ring->lock.
+ * One user timer. Its configuration (period, seq, slack, rate) is changed
+ * only under the context's mutex and only while it is out of its queue,
+ * so the queue's callback reads it under the queue's lock alone. @expires
+ * and @qidx are under the queue's lock; delivery state under ring->lock.
  *
- * A periodic timer whose expirations found the ring full is parked: its
- * callback did not restart it, and @resume is the expiry it would have
+ * A periodic timer whose expirations found the ring full is parked: the
+ * pass took it out of its queue, and @resume is the expiry it would have
  * fired at next. Only a flush (under the context's mutex) or a command
- * on the timer ends that; nothing else restarts the hrtimer.
+ * on the timer ends that; nothing else queues it again.
  *
  * Expirations waiting for room are kept per arming, never folded across
  * armings: @cur holds those of the current arming, @old those of every
  * earlier one (delivered first).
  */
 struct timerx_timer {
-	struct hrtimer hrt;
+	/* under q->lock */
+	ktime_t expires;		/* soft: what was asked */
+	u32 qidx;			/* in q's heap; U32_MAX: not queued */
+
+	u32 slack;			/* ns, of the current arming */
+	struct timerx_queue *q;
 	struct timerx_ctx *ctx;
 	u64 user_data;
 	ktime_t period;			/* 0: one-shot */
-	enum hrtimer_mode mode;
 	clockid_t clockid;
 	u32 id;
 	u32 flags;			/* TIMERX_CREATE_F_* */
 	u32 cpu;
 	u32 seq;			/* of the current arming */
-	u32 slack;			/* ns, of the current arming */
 	u64 rate;			/* charged to the user: armed periodic */
 	struct list_head resume_node;	/* on a flush's list of timers to restart */
 
@@ -101,6 +105,13 @@ void timerx_timers_release(struct timerx_ctx *ctx);
 struct timerx_timer *timerx_timer_find(struct timerx_ctx *ctx, u32 id);
 /* The first timer with an id >= @id, or NULL. Under the context's mutex. */
 struct timerx_timer *timerx_timer_next(struct timerx_ctx *ctx, u32 id);
+
+/*
+ * From a queue's callback, its lock and the ring's held, @t due by @now:
+ * deliver its expirations. Returns true with the next soft expiry in
+ * @next if it stays queued (periodic, not parked).
+ */
+bool timerx_timer_expire(struct timerx_timer *t, ktime_t now, ktime_t *next);
 
 /* Under ring->lock: periods of a parked timer due by now, from @resume on. */
 u64 timerx_timer_elapsed(struct timerx_timer *t, ktime_t *first, ktime_t *now);
