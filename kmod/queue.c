@@ -34,8 +34,8 @@
 /* A continued pass waits at least this long for the next one. */
 #define TIMERX_PASS_GAP_MIN_NS	(10 * NSEC_PER_USEC)
 
-static __always_inline struct timerx_qent *timerx_qent(struct timerx_queue *q,
-							u32 i)
+static __always_inline struct timerx_qent *
+timerx_qent(struct timerx_queue *q, u32 i)
 {
 	u32 p = i + TIMERX_QHEAP_OFF;
 
@@ -330,8 +330,8 @@ static int timerx_queue_reserve(struct timerx_queue *q)
 	if (need <= q->nr_pages)
 		goto out;
 	/* kmalloc() of a power of two is aligned to it: lines stay whole. */
-	page = kmalloc(TIMERX_QPAGE_ENTS * sizeof(*page),
-		       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	page = kmalloc_array(TIMERX_QPAGE_ENTS, sizeof(*page),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!page)
 		return -ENOMEM;
 	if (q->nr_pages == cap) {

@@ -2,6 +2,7 @@
 #ifndef _TIMERX_QUEUE_H
 #define _TIMERX_QUEUE_H
 
+#include <linux/bits.h>
 #include <linux/hrtimer.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
@@ -53,7 +54,7 @@ struct timerx_queue {
 };
 
 #define TIMERX_QPAGE_SHIFT	8
-#define TIMERX_QPAGE_ENTS	(1U << TIMERX_QPAGE_SHIFT)	/* 4 KiB */
+#define TIMERX_QPAGE_ENTS	BIT(TIMERX_QPAGE_SHIFT)	/* 4 KiB */
 
 /* Timers expired per callback, at most; the rest in a later interrupt. */
 #define TIMERX_PASS_BUDGET	64
