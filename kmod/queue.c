@@ -126,15 +126,33 @@ static void timerx_queue_start(struct timerx_queue *q, ktime_t soft,
 	hrtimer_start_range_ns(&q->hrt, soft, ktime_sub(hard, soft), mode);
 }
 
+/*
+ * From a command: start the hrtimer at the root, no earlier than now. If
+ * its callback is running on another CPU, the hrtimer stays on that
+ * CPU's base, and an expiry at or before the time that CPU's
+ * __hrtimer_run_queues() read would run again in the same loop, with
+ * interrupts off, skipping the continuation gap; once per command, as
+ * often as a user can send them. Now plus one is after any time read
+ * before (ktime_get() is monotonic across CPUs), and a due timer still
+ * fires at the next interrupt.
+ */
 static void timerx_queue_start_root(struct timerx_queue *q,
 				    enum hrtimer_mode mode)
 {
 	struct timerx_qent *root;
+	ktime_t soft, hard, now;
 
 	if (!q->n)
 		return;
 	root = timerx_qent(q, 0);
-	timerx_queue_start(q, root->t->expires, root->key, mode);
+	soft = root->t->expires;
+	hard = root->key;
+	now = ktime_add_ns(timerx_clock_now(q->clockid), 1);
+	if (ktime_before(soft, now))
+		soft = now;
+	if (ktime_before(hard, soft))
+		hard = soft;
+	timerx_queue_start(q, soft, hard, mode);
 }
 
 /* In IPI context on the queue's CPU: its hrtimer base is that CPU's. */
@@ -176,12 +194,21 @@ int timerx_queue_add(struct timerx_queue *q, struct timerx_timer *t,
 	if (!ret)
 		return 0;
 	raw_spin_lock_irq(&q->lock);
-	if (any_cpu)
+	if (any_cpu) {
 		timerx_queue_start_root(q, q->mode & ~HRTIMER_MODE_PINNED);
-	else
+		ret = 0;
+	} else if (t->qidx != TIMERX_QIDX_NONE) {
 		timerx_qremove(q, t);
+	} else {
+		/*
+		 * While the lock was dropped the callback (on the CPU the
+		 * hrtimer went to when q->cpu went down) expired @t: the
+		 * arming took effect.
+		 */
+		ret = 0;
+	}
 	raw_spin_unlock_irq(&q->lock);
-	return any_cpu ? 0 : ret;
+	return ret;
 }
 
 /*
