@@ -7,7 +7,8 @@
  * Everything of it except <timerx/uring_prep.hpp> (the liburing-style prep
  * functions, which include <liburing.h>) and <timerx/testing.hpp> (FakeRing,
  * a ring in plain memory for tests). Uring (batched commands, io_uring
- * waits) is included: it needs no liburing header. Histogram is the value
+ * waits) and UringAttachment (the same commands in the engine's own
+ * io_uring) are included: they need no liburing header. Histogram is the value
  * type alone. The control plane (Control, Monitor: generic netlink) is
  * libtimerx-control's, <timerx/control.hpp>; nothing here includes it.
  *
@@ -28,6 +29,7 @@
 #include <timerx/timer.hpp>
 #include <timerx/types.hpp>
 #include <timerx/uring.hpp>
+#include <timerx/uring_attach.hpp>
 #include <timerx/version.hpp>
 #include <timerx/wait.hpp>
 
