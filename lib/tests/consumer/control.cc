@@ -20,7 +20,8 @@ int main()
 	if (ctl) {
 		const auto s = ctl->stats();
 		const bool ok = s && s->api_version == TIMERX_API_VERSION;
-		std::printf("# %s: Control::stats() from the loaded module\n", ok ? "pass" : "FAIL");
+		std::printf("# %s: Control::stats() from the loaded module\n",
+			    ok ? "pass" : "FAIL");
 		return ok ? 0 : 1;
 	}
 	const bool ok = ctl.error().code() == ENOENT;
