@@ -90,11 +90,14 @@ protected:
 			::close(efd_);
 	}
 
-	/* The engine's ring, with the engine's flags. */
+	/* The engine's ring, with the engine's flags (an SQPOLL thread idles after 10 ms). */
 	int setup(unsigned entries, unsigned flags)
 	{
 		teardown();
-		const int ret = io_uring_queue_init(entries, &ring_, flags);
+		io_uring_params p{};
+		p.flags = flags;
+		p.sq_thread_idle = 10;
+		const int ret = io_uring_queue_init_params(entries, &ring_, &p);
 		has_ring_ = ret == 0;
 		return ret;
 	}
@@ -415,6 +418,40 @@ TEST_F(Engine, TakesTheEnginesSetupFlags)
 		EXPECT_EQ(0U, run(a, 1));
 		EXPECT_EQ(0, rc(a.take_wait())) << "/dev/null's WAIT: 0 events ready";
 	}
+}
+
+/*
+ * An SQPOLL ring (which Uring refuses: it takes back SQEs the kernel did
+ * not consume): the attachment only fills the SQ, the engine's kernel
+ * thread consumes it, so a full SQ is EBUSY and then room again.
+ */
+TEST_F(Engine, TakesAnSqpollRing)
+{
+	if (const int ret = setup(8, IORING_SETUP_SQPOLL); ret < 0)
+		GTEST_SKIP() << "no SQPOLL here: " << std::strerror(-ret);
+	UringAttachment a = attach(null_fd_);
+	Batch b = make_batch(8);
+	queue_singles(b, 8);
+	ASSERT_EQ(8, rc(a.queue(b)));
+	EXPECT_EQ(8U, a.pending());
+	EXPECT_EQ(0U, run(a, 8));
+	EXPECT_TRUE(a.done());
+	EXPECT_EQ(0U, b.failures());
+
+	/* The SQ full of the engine's SQEs: all or nothing, EBUSY. */
+	for (unsigned i = 0; i < 8; ++i)
+		ASSERT_NE(nullptr, queue_engine_nop());
+	Batch one = make_batch(1);
+	ASSERT_EQ(0, rc(one.delete_timer(1)));
+	EXPECT_EQ(-EBUSY, rc(a.queue(one)));
+	EXPECT_TRUE(a.done()) << "nothing queued";
+	EXPECT_EQ(8U, run(a, 8));
+	ASSERT_EQ(1, rc(a.queue(one))) << "room again once the SQ thread consumed the SQ";
+	EXPECT_EQ(0U, run(a, 1));
+	EXPECT_EQ(0, rc(one.result(0)));
+	ASSERT_EQ(0, rc(a.queue_wait()));
+	EXPECT_EQ(0U, run(a, 1));
+	EXPECT_EQ(0, rc(a.take_wait())) << "/dev/null's WAIT: 0 events ready";
 }
 
 /* WAIT refused (as on 6.1): a POLL_ADD goes in, inside handle(); the caller never sees it. */
