@@ -31,7 +31,8 @@
 #                        module for FUZZ_SECONDS (600) after replaying the
 #                        corpus; findings in $(BUILD)/fuzz/KERNEL/fuzz-crashes/,
 #                        coverage in $(BUILD)/fuzz/KERNEL/fuzz-coverage.txt
-#   make lib             build libtimerx (shared, static, tests, examples)
+#   make lib             build libtimerx and libtimerx-control (shared,
+#                        static, tests, examples)
 #   make timerctl        build timerctl, the admin tool (tools/timerctl/),
 #                        and its host tests
 #   make install         install libtimerx (library, headers, pkg-config,
@@ -41,7 +42,8 @@
 #                        /usr/src/timerx-VERSION (PREFIX=/usr/local,
 #                        DESTDIR=, UDEVDIR=$(PREFIX)/lib/udev/rules.d)
 #   make deb             Debian packages timerx-dkms, libtimerx1,
-#                        libtimerx-dev, timerctl in $(BUILD)/deb/
+#                        libtimerx-dev, libtimerx-control1,
+#                        libtimerx-control-dev, timerctl in $(BUILD)/deb/
 #                        (tools/debian/ is their debian/ directory)
 #   make selftests       build the selftest binaries (static, for the VM)
 #   make docs-test       compile every code snippet of README.md and

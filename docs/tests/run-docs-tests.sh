@@ -5,6 +5,10 @@
 #   - every code snippet of README.md and docs/*.md (docs/tests/snippets.py;
 #     the convention is in docs/CONTRIBUTING.md);
 #   - the snippet checker's own test on its fixture;
+#   - every pkg-config command of the docs and man pages runs against the
+#     staged .pc files (docs/tests/pkg_config_test.py);
+#   - libtimerx(3)'s SYNOPSIS against the headers, declaration by
+#     declaration (docs/tests/man_synopsis_test.py);
 #   - docs/netlink/timerx.yaml against the kernel's schema and the UAPI
 #     header (linux-source-6.12's ynl, unpacked once into TIMERX_CACHE).
 #
@@ -86,6 +90,15 @@ import_tap < <("$python" "$here/snippets.py" --root "$root" --work "$out/snippet
 
 # The checker's own test.
 import_tap < <(SNIPPETS_TEST_WORK=$out/snippets-test "$python" "$here/snippets_test.py" 2>&1)
+
+# Every pkg-config command the docs and man pages show runs against the
+# staged .pc files (package names, variables and options that exist).
+import_tap < <(PKG_CONFIG_PATH=${pcdirs:-$stage/nonexistent} "$python" "$here/pkg_config_test.py" \
+	--root "$root" --self-test "${docs[@]}" "$root/lib/man/libtimerx.3" "$root/docs/timerctl.8" 2>&1)
+
+# libtimerx(3)'s SYNOPSIS: every declaration as the headers have it.
+import_tap < <("$python" "$here/man_synopsis_test.py" --root "$root" --work "$out/man-synopsis" \
+	--self-test "$root/lib/man/libtimerx.3" 2>&1)
 
 # The netlink spec.
 if ynl_root=$("$here/linux-ynl.sh" 2>"$out/linux-ynl.log"); then

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Control plane: the "timerx" generic netlink family (libmnl underneath).
+ * Control plane: the "timerx" generic netlink family (libmnl underneath),
+ * in its own library: link libtimerx-control (pkg-config libtimerx-control,
+ * CMake timerx::control), which brings libtimerx along. The data path's
+ * headers (<timerx/timerx.hpp>) do not include this one.
  *
  * For tools and monitoring, not for the data path: these calls allocate,
  * and each is one or more netlink round trips. Every attribute the kernel

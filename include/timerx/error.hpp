@@ -7,9 +7,11 @@
  * things (Context::open(), Uring::open(), Batch::with_capacity(),
  * Control::open(), Monitor::open()) works the same way: there are no
  * throwing constructors. Everything in the library is noexcept except
- * RingReader::consume() with a callback that throws (the exception passes
- * through), LatencyRecorder::histogram() (allocates) and the test helper
- * testing::FakeRing.
+ * RingReader::consume() and wait_hybrid() with a callable that throws (the
+ * exception passes through; noexcept exactly when the callable is),
+ * Result<T>::value_or() of a T whose copy throws, LatencyRecorder::histogram()
+ * (allocates) and the test helper testing::FakeRing (tests/unit/noexcept_test.cc
+ * holds the library to it).
  *
  * A Result is built from exactly a T or from an Error, never from anything
  * that converts to T: `Result<TimerId> f() { return -ENOENT; }` does not
@@ -127,7 +129,12 @@ public:
 	[[nodiscard]] constexpr T &&operator*() &&noexcept { return std::move(value_); }
 	[[nodiscard]] constexpr T *operator->() noexcept { return &value_; }
 	[[nodiscard]] constexpr const T *operator->() const noexcept { return &value_; }
-	[[nodiscard]] constexpr T value_or(T other) const & { return ok() ? value_ : other; }
+	/* noexcept when copying a T is (a Result<std::vector<...>>'s copy allocates). */
+	[[nodiscard]] constexpr T value_or(T other) const &noexcept(
+		std::is_nothrow_copy_constructible_v<T> &&std::is_nothrow_move_constructible_v<T>)
+	{
+		return ok() ? value_ : other;
+	}
 
 	/* Empty when ok(). */
 	[[nodiscard]] std::error_code error_code() const noexcept

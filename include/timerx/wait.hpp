@@ -27,6 +27,7 @@
 #include <timerx/timeout.hpp>
 
 #include <chrono>
+#include <type_traits>
 
 namespace timerx {
 
@@ -70,11 +71,13 @@ namespace timerx {
  * Spin for @spin, then, if nothing came, call @block() (which must block
  * and return a Result: poll_fd(), Uring::wait() ...). Success without
  * blocking when work arrived while spinning; else the block's error, if
- * any (ETIMEDOUT ...).
+ * any (ETIMEDOUT ...). noexcept exactly when @block() is (an exception
+ * from it passes through).
  */
 template <class Block>
-[[nodiscard]] Result<void> wait_hybrid(RingReader &reader, std::chrono::nanoseconds spin,
-				       Block &&block)
+[[nodiscard]] Result<void>
+wait_hybrid(RingReader &reader, std::chrono::nanoseconds spin,
+	    Block &&block) noexcept(std::is_nothrow_invocable_v<Block &&>)
 {
 	if (spin.count() > 0 ? spin_for(reader, spin) : !reader.prepare_wait())
 		return {};

@@ -12,7 +12,8 @@
 # "make deb BUILD=..." left there instead of building them. Needs root,
 # dpkg-dev, debhelper, dh-dkms, lintian and dkms (tools/install-deps.sh).
 #
-#  1. make deb builds timerx-dkms, libtimerx1, libtimerx-dev and timerctl,
+#  1. make deb builds timerx-dkms, libtimerx1, libtimerx-dev,
+#     libtimerx-control1, libtimerx-control-dev and timerctl,
 #     with the expected files in each;
 #  2. lintian reports no error (E:) for any of them (warnings are printed
 #     as TAP comments);
@@ -23,9 +24,10 @@
 #     version, modules.dep, the signature (Debian's dkms signs with
 #     /var/lib/dkms/mok.key, or what framework.conf configures), the udev
 #     rule, the modprobe example against the module's real parameters; then
-#     libtimerx1, libtimerx-dev and timerctl, and consumers built against
-#     the installed library with pkg-config and with CMake;
-#  4. dpkg --purge removes all four and leaves nothing behind (packages,
+#     libtimerx1, libtimerx-dev, libtimerx-control1, libtimerx-control-dev
+#     and timerctl, and consumers built against the installed libraries
+#     with pkg-config and with CMake (the data path without libmnl);
+#  4. dpkg --purge removes all of them and leaves nothing behind (packages,
 #     modules, depmod entries, DKMS tree and source, udev rule, files).
 #
 # The host is left as it was found, also on failure or interruption: an
@@ -52,7 +54,7 @@ build=${1:-$repo/build}
 mkdir -p "$build" && build=$(cd "$build" && pwd)
 debdir=$build/deb
 
-packages=(timerx-dkms libtimerx1 libtimerx-dev timerctl)
+packages=(timerx-dkms libtimerx1 libtimerx-dev libtimerx-control1 libtimerx-control-dev timerctl)
 # Held while this test may install timerx into the real /lib/modules; other
 # tests that do (selftests/dkms) can take it too.
 lockfile=/run/lock/timerx-modules.lock
@@ -134,6 +136,8 @@ declare -A deb=(
 	[timerx-dkms]=$(deb_of timerx-dkms all)
 	[libtimerx1]=$(deb_of libtimerx1 "$arch")
 	[libtimerx-dev]=$(deb_of libtimerx-dev "$arch")
+	[libtimerx-control1]=$(deb_of libtimerx-control1 "$arch")
+	[libtimerx-control-dev]=$(deb_of libtimerx-control-dev "$arch")
 	[timerctl]=$(deb_of timerctl "$arch")
 )
 
@@ -189,6 +193,21 @@ check "libtimerx-dev_${version}_$arch.deb: headers, linux/timerx.h, .a, .so, .pc
 	"/usr/lib/$multiarch/cmake/timerx/timerxConfig.cmake" \
 	"/usr/lib/$multiarch/cmake/timerx/timerxTargets.cmake" \
 	/usr/share/man/man3/libtimerx.3.gz
+# The control plane is the other packages' alone: nothing of it, and no
+# libmnl-dev, in the data path's.
+datapath_dev_apart() {
+	! dpkg-deb -c "${deb[libtimerx-dev]}" | grep -E 'control\.hpp|libtimerx-control|ControlTargets' &&
+		! dpkg-deb -f "${deb[libtimerx-dev]}" Depends | grep -q libmnl
+}
+check "libtimerx-dev: no control.hpp, libtimerx-control or libmnl-dev" datapath_dev_apart
+check "libtimerx-control1_${version}_$arch.deb: libtimerx-control.so.1" \
+	has_files "${deb[libtimerx-control1]}" "/usr/lib/$multiarch/libtimerx-control.so.1" \
+	"/usr/lib/$multiarch/libtimerx-control.so.1.*"
+check "libtimerx-control-dev_${version}_$arch.deb: control.hpp, .a, .so, .pc, CMake targets" \
+	has_files "${deb[libtimerx-control-dev]}" /usr/include/timerx/control.hpp \
+	"/usr/lib/$multiarch/libtimerx-control.a" "/usr/lib/$multiarch/libtimerx-control.so" \
+	"/usr/lib/$multiarch/pkgconfig/libtimerx-control.pc" \
+	"/usr/lib/$multiarch/cmake/timerx/timerxControlTargets.cmake"
 check "timerctl_${version}_$arch.deb: timerctl, man 8, bash completion" \
 	has_files "${deb[timerctl]}" /usr/bin/timerctl /usr/share/man/man8/timerctl.8.gz \
 	/usr/share/bash-completion/completions/timerctl
@@ -310,7 +329,8 @@ installed_any=
 cleanup() {
 	local p
 	if [ -n "$installed_any" ]; then
-		for p in timerctl libtimerx-dev libtimerx1 timerx-dkms; do
+		for p in timerctl libtimerx-control-dev libtimerx-control1 libtimerx-dev libtimerx1 \
+			timerx-dkms; do
 			case $(pkg_state "$p") in '' | un) ;; *) dpkg --purge "$p" >/dev/null 2>&1 ;; esac
 		done
 		if [ -d "/var/lib/dkms/timerx/$version" ]; then
@@ -441,11 +461,13 @@ if [ "${#kernels[@]}" -gt 0 ]; then
 		example_ok "$(find "/lib/modules/${kernels[0]}/updates/dkms" -name 'timerx.ko*' | head -n 1)"
 fi
 
-check "dpkg -i libtimerx1 libtimerx-dev timerctl" \
-	dpkg_install "${deb[libtimerx1]}" "${deb[libtimerx-dev]}" "${deb[timerctl]}"
+check "dpkg -i libtimerx1 libtimerx-dev libtimerx-control1 libtimerx-control-dev timerctl" \
+	dpkg_install "${deb[libtimerx1]}" "${deb[libtimerx-dev]}" "${deb[libtimerx-control1]}" \
+	"${deb[libtimerx-control-dev]}" "${deb[timerctl]}"
 
-# A consumer of the installed package, with pkg-config: C++ through
-# libtimerx, C through the UAPI header alone.
+# Consumers of the installed packages, with pkg-config: C++ through
+# libtimerx (the data path) and libtimerx-control, C through the UAPI
+# header alone.
 mkdir -p "$tmp/consumer"
 cat >"$tmp/consumer/main.cc" <<'EOF'
 #include <timerx/timerx.hpp>
@@ -455,6 +477,15 @@ int main()
 	auto v = timerx::version();
 	std::printf("libtimerx %u.%u.%u api %u\n", v.major, v.minor, v.patch, timerx::api_version());
 	return v.major == timerx::header_version.major ? 0 : 1;
+}
+EOF
+cat >"$tmp/consumer/control.cc" <<'EOF'
+#include <timerx/control.hpp>
+#include <cerrno>
+int main()
+{
+	auto ctl = timerx::Control::open();
+	return ctl || ctl.error().code() == ENOENT ? 0 : 1;
 }
 EOF
 cat >"$tmp/consumer/uapi.c" <<'EOF'
@@ -487,11 +518,19 @@ build_static() {
 	# shellcheck disable=SC2046
 	c++ -std=c++20 -Wall -Wextra -Werror -o "$tmp/consumer/consumer-static" \
 		"$tmp/consumer/main.cc" $(pkg-config --cflags libtimerx) \
-		"/usr/lib/$multiarch/libtimerx.a" $(pkg-config --libs-only-l liburing libmnl) &&
+		"/usr/lib/$multiarch/libtimerx.a" $(pkg-config --libs-only-l liburing) &&
+		! ldd "$tmp/consumer/consumer-static" | grep -q libmnl &&
 		! ldd "$tmp/consumer/consumer-static" | grep -q libtimerx &&
 		"$tmp/consumer/consumer-static"
 }
-check "consumer links libtimerx.a statically and runs" build_static
+check "consumer links libtimerx.a statically (no libmnl) and runs" build_static
+build_control() {
+	# shellcheck disable=SC2046
+	c++ -std=c++20 -Wall -Wextra -Werror -o "$tmp/consumer/control" "$tmp/consumer/control.cc" \
+		$(pkg-config --cflags --libs libtimerx-control) &&
+		ldd "$tmp/consumer/control" | grep -q libtimerx-control.so.1 && "$tmp/consumer/control"
+}
+check "control consumer builds with pkg-config libtimerx-control and runs" build_control
 check "C program builds against <linux/timerx.h> from libtimerx-dev" \
 	cc -std=c11 -Wall -Werror -o "$tmp/consumer/uapi" "$tmp/consumer/uapi.c"
 cmake_consumer() {
@@ -504,9 +543,19 @@ add_executable(consumer ../consumer/main.cc)
 target_link_libraries(consumer PRIVATE timerx::timerx)
 EOF
 	cmake -S "$tmp/cmake" -B "$tmp/cmake/build" && cmake --build "$tmp/cmake/build" &&
-		"$tmp/cmake/build/consumer"
+		"$tmp/cmake/build/consumer" &&
+		cat >"$tmp/cmake/CMakeLists.txt" <<'EOF' &&
+cmake_minimum_required(VERSION 3.25)
+project(deb_control_consumer LANGUAGES CXX)
+find_package(timerx 1.0 REQUIRED COMPONENTS control)
+add_executable(control ../consumer/control.cc)
+target_link_libraries(control PRIVATE timerx::control)
+EOF
+		cmake -S "$tmp/cmake" -B "$tmp/cmake/build-control" &&
+		cmake --build "$tmp/cmake/build-control" && "$tmp/cmake/build-control/control"
 }
-check "CMake consumer: find_package(timerx) from /usr, builds and runs" cmake_consumer
+check "CMake consumers: find_package(timerx [COMPONENTS control]) from /usr, build and run" \
+	cmake_consumer
 timerctl_runs() {
 	/usr/bin/timerctl --help && ldd /usr/bin/timerctl | grep -v libtimerx
 }
@@ -518,8 +567,9 @@ check "bash completion for timerctl parses" bash -n /usr/share/bash-completion/c
 # ---------------------------------------------------------------------------
 # 4. purge
 # ---------------------------------------------------------------------------
-check "dpkg --purge timerctl libtimerx-dev libtimerx1 timerx-dkms" \
-	dpkg --purge timerctl libtimerx-dev libtimerx1 timerx-dkms
+check "dpkg --purge timerctl libtimerx-control-dev libtimerx-control1 libtimerx-dev libtimerx1 timerx-dkms" \
+	dpkg --purge timerctl libtimerx-control-dev libtimerx-control1 libtimerx-dev libtimerx1 \
+	timerx-dkms
 nothing_left() {
 	local p s left=0 f
 	for p in "${packages[@]}"; do
@@ -529,6 +579,9 @@ nothing_left() {
 	for f in /usr/src/timerx-* /var/lib/dkms/timerx /lib/udev/rules.d/60-timerx.rules \
 		/usr/include/timerx /usr/include/linux/timerx.h /usr/lib/"$multiarch"/libtimerx.* \
 		/usr/lib/"$multiarch"/pkgconfig/libtimerx.pc /usr/lib/"$multiarch"/cmake/timerx \
+		/usr/lib/"$multiarch"/libtimerx-control.* \
+		/usr/lib/"$multiarch"/pkgconfig/libtimerx-control.pc \
+		/usr/share/doc/libtimerx-control1 /usr/share/doc/libtimerx-control-dev \
 		/usr/bin/timerctl /usr/share/doc/timerx-dkms /usr/share/doc/libtimerx1 \
 		/usr/share/doc/libtimerx-dev /usr/share/doc/timerctl; do
 		[ -e "$f" ] && { echo "left: $f"; left=1; }

@@ -21,7 +21,7 @@
 
 #include "json_writer.hpp"
 
-#include <timerx/control.hpp>
+#include <timerx/histogram.hpp>
 #include <timerx/latency.hpp>
 
 #include <array>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The control plane through libtimerx (Control, Monitor) against the real
+ * The control plane through libtimerx-control (Control, Monitor) against the real
  * module: stats, contexts and timers with their lateness histograms,
  * ENOENT for what does not exist, config round trip and its all-or-nothing
  * EINVAL/ERANGE with an extack message, CTX_NEW/CTX_DEL notifications, what
@@ -12,6 +12,8 @@
  * Settings changed here are restored.
  */
 #include "itest.hpp"
+
+#include <timerx/control.hpp>
 
 #include <poll.h>
 

@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
@@ -390,10 +391,40 @@ TEST_F(HostUring, MovedFromIsNotOpen)
 	EXPECT_EQ(-EBADF, rc(a.submit(batch)));
 	EXPECT_EQ(-EBADF, rc(a.wait(0ns)));
 	EXPECT_EQ(-EBADF, rc(a.wait(timerx::forever)));
+	/* Every accessor answers "not open"; none dereferences the missing state. */
+	EXPECT_EQ(Transport::ioctl, a.transport());
+	EXPECT_EQ(-EBADF, a.setup_result());
+	EXPECT_EQ(0, a.probe_result());
+	EXPECT_FALSE(a.sqe128());
+	EXPECT_FALSE(a.fixed_file());
+	EXPECT_EQ(1, a.register_result()) << "not tried";
+	EXPECT_FALSE(a.waits_with_poll());
+	EXPECT_EQ(0U, a.stats().sqes);
+	EXPECT_EQ(0U, a.stats().unsent);
 	// NOLINTEND(bugprone-use-after-move)
 	EXPECT_EQ(2, rc(b.submit(batch))) << "the ring went to b";
 	a = std::move(b);
 	EXPECT_TRUE(a.has_ring());
+}
+
+/* Destroying a moved-from Uring first leaves the ring with its new owner; assigning over an open
+ * one frees its ring. */
+TEST_F(HostUring, MovedFromIsSafeToDestroyAndAssignOver)
+{
+	timerx::Batch batch = make_batch(2);
+	queue_mixed(batch, 2);
+	std::optional<Uring> a(open_uring(null_fd_));
+	Uring b(std::move(*a));
+	a.reset();
+	EXPECT_EQ(2, rc(b.submit(batch)));
+	Uring c = open_uring(null_fd_);
+	const int b_ring = b.ring_fd();
+	c = std::move(b); // c's own ring is torn down here (ASan: nothing leaks)
+	EXPECT_EQ(b_ring, c.ring_fd());
+	EXPECT_EQ(2, rc(c.submit(batch)));
+	Uring &self = c;
+	c = std::move(self);
+	EXPECT_TRUE(c.has_ring()) << "self-move keeps the ring";
 }
 
 TEST(Uring, DefaultConstructedIsNotOpen)

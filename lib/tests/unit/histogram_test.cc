@@ -5,7 +5,7 @@
  * of several layouts; quantiles of known distributions within the 3.2%
  * the layout promises; mean and merge.
  */
-#include <timerx/control.hpp>
+#include <timerx/histogram.hpp>
 
 #include <gtest/gtest.h>
 
